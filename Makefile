@@ -1,0 +1,79 @@
+# Every target sets itself up: a virtualenv from the pinned requirements, the pinned CDK CLI
+# from package-lock.json, and (for the integration suite) MariaDB from Debian's packages.
+# Usage: make synth [ARGS="-c profile=prod -c region=eu-west-1"], make test, make help.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVER_VENV := .venv-server
+CDK := node_modules/.bin/cdk
+ARGS ?=
+
+# jsii prints a large banner on Node 20 on every run; the CLI's version check and notices
+# would reach for the network.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := 1
+
+.PHONY: help deps synth test unit integration integration-deps server-venv lint \
+        bench bench-synth bench-server cost-diff clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The tracking server's own pinned requirements (the file the Dockerfile installs), in a
+# virtualenv of their own so the integration suite runs exactly what the image runs.
+$(SERVER_VENV)/.installed: container/requirements.txt
+	test -x $(SERVER_VENV)/bin/python || $(PYTHON) -m venv $(SERVER_VENV)
+	$(SERVER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r container/requirements.txt
+	touch $@
+
+deps: $(VENV)/.installed node_modules/.installed ## set up .venv and the pinned CDK CLI
+
+server-venv: $(SERVER_VENV)/.installed ## set up .venv-server from container/requirements.txt
+
+integration-deps: ## install MariaDB from Debian's packages if it is missing
+	@bash tests/integration/install-deps.sh
+
+synth: deps ## synthesize the app offline; prints the cost summary, writes cdk.out/
+	$(CDK) synth --quiet --no-notices $(ARGS)
+
+unit: deps ## the test suite without the integration tests
+	$(PY) -m pytest tests --ignore=tests/integration $(PYTEST_ARGS)
+
+integration: deps server-venv integration-deps ## the integration suite alone (MariaDB + moto + the container entrypoint)
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+test: deps server-venv integration-deps ## the whole test suite, integration tests included
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+lint: deps ## ruff and mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+bench: bench-synth ## all cost-engine benchmarks
+
+bench-synth: deps ## synth with and without the cost estimate, on the app and on a generated 1,000+ resource app
+	$(PY) benchmarks/synth_bench.py
+
+bench-server: deps server-venv integration-deps ## tuned vs stock MLflow server under load on local stand-ins
+	$(PY) benchmarks/server_bench.py
+
+cost-diff: deps ## cost difference between BASE (a git ref, default origin/main or main) and the working tree
+	$(PY) -m cost.ci_diff --base "$(or $(BASE),main)" $(ARGS)
+
+clean: ## remove build output (keeps the virtualenvs)
+	rm -rf cdk.out .pytest_cache .integration .bench

@@ -1,0 +1,121 @@
+"""The VPC: two AZs, flow logs, and one of three network modes for the tracking server.
+
+- ``public``: tasks run in public subnets with a public IP (reachable only from the load
+  balancer's security group) and no NAT gateway: the cheapest mode.
+- ``nat``: tasks run in private subnets behind NAT gateways.
+- ``endpoints``: tasks run in isolated subnets and reach AWS through VPC interface endpoints
+  (ECR, CloudWatch Logs, Secrets Manager) and the S3 gateway endpoint; no internet egress.
+
+The database always lives in isolated subnets. The S3 gateway endpoint (free) exists in
+every mode so artifact traffic never crosses a NAT gateway or the internet.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+# Interface endpoints a Fargate task needs to pull from ECR, ship logs and read secrets.
+INTERFACE_ENDPOINTS: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
+    "EcrApi": ec2.InterfaceVpcEndpointAwsService.ECR,
+    "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+    "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    "SecretsManager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+}
+
+
+class Network(Construct):
+    """A two-AZ VPC whose subnet layout follows the network mode."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        mode: str,
+        cidr: str,
+        nat_gateways: int,
+        public_load_balancer: bool,
+        flow_log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.mode = mode
+
+        subnets = [
+            ec2.SubnetConfiguration(
+                name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
+            )
+        ]
+        needs_public = mode in ("public", "nat") or public_load_balancer
+        if needs_public:
+            subnets.insert(
+                0,
+                ec2.SubnetConfiguration(
+                    name="Public",
+                    subnet_type=ec2.SubnetType.PUBLIC,
+                    cidr_mask=24,
+                    map_public_ip_on_launch=False,
+                ),
+            )
+        if mode == "nat":
+            subnets.insert(
+                1,
+                ec2.SubnetConfiguration(
+                    name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=22
+                ),
+            )
+
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            max_azs=2,
+            nat_gateways=nat_gateways if mode == "nat" else 0,
+            subnet_configuration=subnets,
+            gateway_endpoints={
+                "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)
+            },
+        )
+
+        # Retained on stack deletion (CDK's default) so the traffic record outlives the VPC.
+        self.flow_log_group = logs.LogGroup(self, "FlowLogGroup", retention=flow_log_retention)
+        self.vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+
+        if mode == "endpoints":
+            for name, service in INTERFACE_ENDPOINTS.items():
+                self.vpc.add_interface_endpoint(
+                    f"{name}Endpoint",
+                    service=service,
+                    subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+                    private_dns_enabled=True,
+                )
+
+    @property
+    def service_subnets(self) -> ec2.SubnetSelection:
+        """Where the tracking server's tasks run."""
+        subnet_type = {
+            "public": ec2.SubnetType.PUBLIC,
+            "nat": ec2.SubnetType.PRIVATE_WITH_EGRESS,
+            "endpoints": ec2.SubnetType.PRIVATE_ISOLATED,
+        }[self.mode]
+        return ec2.SubnetSelection(subnet_type=subnet_type)
+
+    @property
+    def assign_public_ip(self) -> bool:
+        """Tasks in public subnets need a public IP to reach ECR, Logs and Secrets Manager."""
+        return self.mode == "public"
+
+    @property
+    def database_subnets(self) -> ec2.SubnetSelection:
+        return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+
+    def load_balancer_subnets(self, *, internal: bool) -> ec2.SubnetSelection:
+        """Internet-facing load balancers live in public subnets; internal ones beside the tasks."""
+        if not internal:
+            return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+        return self.service_subnets
