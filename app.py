@@ -19,9 +19,11 @@ from cdk_nag import AwsSolutionsChecks
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack
 
+APP_DIR = Path(__file__).resolve().parent
+
 
 def build_app(app: cdk.App, config: PlatformConfig) -> MlflowStack:
-    """Add the stack, the security gate and the cost estimate to `app` (used by tests too)."""
+    """Add the stack and the security gate to `app` (tests use this too)."""
     env = None
     if config.region:
         env = cdk.Environment(account=config.account, region=config.region)
@@ -37,10 +39,17 @@ def build_app(app: cdk.App, config: PlatformConfig) -> MlflowStack:
     return stack
 
 
+def usage_path(config: PlatformConfig) -> Path | None:
+    if not config.usage_file:
+        return None
+    path = Path(config.usage_file)
+    return path if path.is_absolute() else APP_DIR / path
+
+
 def cdk_json_context() -> dict[str, object]:
     """The feature flags and settings in cdk.json, for runs outside the CDK CLI (tests,
     benchmarks, `python app.py`): only the CLI passes them to the app by itself."""
-    with open(Path(__file__).with_name("cdk.json"), encoding="utf-8") as f:
+    with open(APP_DIR / "cdk.json", encoding="utf-8") as f:
         context: dict[str, object] = json.load(f).get("context", {})
     return context
 
@@ -56,8 +65,26 @@ def main() -> int:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+    estimate = None
+    if config.cost:
+        from cost.catalog import UnknownRegion
+        from cost.cdk import CostEstimate
+        from cost.usage import UsageError
+
+        try:
+            estimate = CostEstimate.attach(
+                app, usage_file=usage_path(config), region=config.region
+            )
+        except (UnknownRegion, UsageError) as err:
+            print(f"error: cost estimate: {err}\n  (-c cost=off synthesizes without it)",
+                  file=sys.stderr)
+            return 1
+
     build_app(app, config)
-    app.synth()
+    assembly = app.synth()
+    if estimate is not None:
+        estimate.finish(assembly)
     return 0
 
 

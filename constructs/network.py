@@ -87,12 +87,26 @@ class Network(Construct):
         )
 
         if mode == "endpoints":
+            # One security group for all endpoints: HTTPS from inside the VPC. The CIDR is the
+            # literal setting (not the VPC's token) so it can be checked at synth time.
+            self.endpoint_security_group = ec2.SecurityGroup(
+                self,
+                "EndpointSecurityGroup",
+                vpc=self.vpc,
+                description="VPC interface endpoints: HTTPS from inside the VPC",
+                allow_all_outbound=False,
+            )
+            self.endpoint_security_group.add_ingress_rule(
+                ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the VPC"
+            )
             for name, service in INTERFACE_ENDPOINTS.items():
                 self.vpc.add_interface_endpoint(
                     f"{name}Endpoint",
                     service=service,
                     subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
                     private_dns_enabled=True,
+                    security_groups=[self.endpoint_security_group],
+                    open=False,
                 )
 
     @property

@@ -176,7 +176,7 @@ class PlatformConfig:
 
     # cost estimate and guardrails
     cost: bool = True
-    usage_file: str | None = None
+    usage_file: str | None = "usage.yml"
     budget: float | None = None
 
     # cost allocation tags

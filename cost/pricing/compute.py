@@ -1,0 +1,185 @@
+"""Compute: ECS services on Fargate (the task definitions are free) and Lambda functions."""
+
+from __future__ import annotations
+
+from cost.model import CostComponent
+from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.network import public_ipv4
+
+ECS = "AmazonECS"
+FREE_EPHEMERAL_GB = 20
+
+
+def _fargate_usagetypes(arm: bool, spot: bool) -> tuple[str, str]:
+    arch = "ARM-" if arm else ""
+    spot_prefix = "SpotUsage-" if spot else ""
+    return (
+        f"{spot_prefix}Fargate-{arch}vCPU-Hours:perCPU",
+        f"{spot_prefix}Fargate-{arch}GB-Hours",
+    )
+
+
+def _split_capacity(
+    strategy: list[dict[str, object]], tasks: float, ctx: PricingContext
+) -> dict[str, float]:
+    """Tasks per capacity provider: `base` tasks first, the rest by weight (ECS's rule)."""
+    counts: dict[str, float] = {}
+    remaining = tasks
+    for item in strategy:
+        provider = ctx.text(item.get("CapacityProvider"), "FARGATE", "capacity provider")
+        base = ctx.number(item.get("Base"), 0, "capacity provider base")
+        take = min(base, remaining)
+        counts[provider] = counts.get(provider, 0) + take
+        remaining -= take
+    weights = {
+        ctx.text(i.get("CapacityProvider"), "FARGATE", "capacity provider"): ctx.number(
+            i.get("Weight"), 0, "capacity provider weight"
+        )
+        for i in strategy
+    }
+    total_weight = sum(weights.values())
+    if remaining > 0:
+        if total_weight <= 0:
+            raise Unpriceable("capacity provider strategy has no positive weight")
+        for provider, weight in weights.items():
+            counts[provider] = counts.get(provider, 0) + remaining * weight / total_weight
+    return counts
+
+
+def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type."""
+    props = resource.properties
+    launch_type = props.get("LaunchType")
+    strategy = props.get("CapacityProviderStrategy")
+    if launch_type not in (None, "FARGATE"):
+        raise Unpriceable(
+            f"LaunchType {launch_type}: compute is billed on the container instances, not the "
+            "service"
+        )
+    task_def = ctx.referenced(props.get("TaskDefinition"), "AWS::ECS::TaskDefinition")
+    if task_def is None:
+        raise Unpriceable("its task definition is not in this template, so its size is unknown")
+    td = task_def.properties
+    compat = td.get("RequiresCompatibilities")
+    if launch_type is None and not strategy and isinstance(compat, list) and "FARGATE" not in compat:
+        raise Unpriceable("the task definition is not Fargate-compatible (EC2 launch type)")
+
+    platform = td.get("RuntimePlatform") or {}
+    os_family = ctx.text(platform.get("OperatingSystemFamily"), "LINUX", "operating system")
+    if os_family != "LINUX":
+        raise Unpriceable(f"Fargate on {os_family} is not in the price catalog")
+    arch = ctx.text(platform.get("CpuArchitecture"), "X86_64", "CPU architecture")
+    arm = arch == "ARM64"
+    vcpu = ctx.number(td.get("Cpu"), 1024, "task CPU units") / 1024
+    memory_gb = ctx.number(td.get("Memory"), 2048, "task memory (MiB)") / 1024
+    ephemeral = (td.get("EphemeralStorage") or {}).get("SizeInGiB")
+    ephemeral_gb = ctx.number(ephemeral, FREE_EPHEMERAL_GB, "ephemeral storage (GiB)")
+
+    usage_count = ctx.usage.get("task_count")
+    if usage_count is not None:
+        tasks = usage_count
+        count_from_usage = True
+    else:
+        tasks = ctx.number(props.get("DesiredCount"), 1, "DesiredCount")
+        count_from_usage = False
+        if props.get("DesiredCount") is None:
+            ctx.assume("DesiredCount not set; ECS starts 1 task")
+    hours = ctx.hours
+    usage_based = count_from_usage or hours != 730
+
+    if strategy:
+        if not isinstance(strategy, list):
+            raise Unpriceable("capacity provider strategy is not known at synth time")
+        split = _split_capacity(strategy, tasks, ctx)
+    else:
+        split = {"FARGATE": tasks}
+    unknown = sorted(set(split) - {"FARGATE", "FARGATE_SPOT"})
+    if unknown:
+        raise Unpriceable(f"capacity provider {', '.join(unknown)} (EC2 capacity) is not priced")
+
+    label = "ARM64" if arm else "x86_64"
+    components: list[CostComponent] = []
+    for provider in ("FARGATE", "FARGATE_SPOT"):
+        count = split.get(provider, 0)
+        if count <= 0:
+            continue
+        spot = provider == "FARGATE_SPOT"
+        kind = "Spot" if spot else "on-demand"
+        cpu_type, mem_type = _fargate_usagetypes(arm, spot)
+        components.append(
+            ctx.component(
+                f"Fargate vCPU ({label}, {kind}, {count:g} task(s) x {vcpu:g} vCPU)",
+                "vCPU-hours",
+                count * vcpu * hours,
+                ctx.price(ECS, "Compute", cpu_type),
+                usage_based=usage_based,
+            )
+        )
+        components.append(
+            ctx.component(
+                f"Fargate memory ({label}, {kind}, {count:g} task(s) x {memory_gb:g} GB)",
+                "GB-hours",
+                count * memory_gb * hours,
+                ctx.price(ECS, "Compute", mem_type),
+                usage_based=usage_based,
+            )
+        )
+        if spot:
+            ctx.assume("Fargate Spot prices vary; the catalog holds a snapshot")
+    if ephemeral_gb > FREE_EPHEMERAL_GB:
+        extra = ephemeral_gb - FREE_EPHEMERAL_GB
+        components.append(
+            ctx.component(
+                f"Ephemeral storage above {FREE_EPHEMERAL_GB} GB ({extra:g} GB per task)",
+                "GB-hours",
+                tasks * extra * hours,
+                ctx.price(ECS, "Compute", "Fargate-EphemeralStorage-GB-Hours"),
+                usage_based=usage_based,
+            )
+        )
+    network = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
+    if network.get("AssignPublicIp") == "ENABLED":
+        components.append(
+            ctx.component(
+                f"Public IPv4 addresses ({tasks:g} task(s))",
+                "IP-hours",
+                tasks * hours,
+                public_ipv4(ctx),
+                usage_based=usage_based,
+            )
+        )
+    return components
+
+
+LAMBDA = "AWSLambda"
+
+
+def price_lambda_function(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """Requests and GB-seconds from usage (a function costs nothing when not invoked)."""
+    props = resource.properties
+    archs = props.get("Architectures")
+    arm = isinstance(archs, list) and archs == ["arm64"]
+    memory_gb = ctx.number(props.get("MemorySize"), 128, "Lambda memory (MB)") / 1024
+    requests = ctx.usage.get("monthly_requests") or 0.0
+    duration_s = (ctx.usage.get("average_duration_ms") or 0.0) / 1000
+    if requests == 0:
+        ctx.assume("no invocations assumed (set monthly_requests); e.g. a deploy-time custom "
+                   "resource handler runs only during deployments")
+    suffix = "-ARM" if arm else ""
+    return [
+        ctx.component(
+            "Requests",
+            "requests",
+            requests,
+            ctx.price(LAMBDA, "Serverless", f"Request{suffix}"),
+            usage_based=True,
+        ),
+        ctx.component(
+            f"Duration ({memory_gb * 1024:g} MB)",
+            "GB-seconds",
+            requests * duration_s * memory_gb,
+            ctx.price(LAMBDA, "Serverless", f"Lambda-GB-Second{suffix}"),
+            usage_based=True,
+            tiered=True,
+        ),
+    ]

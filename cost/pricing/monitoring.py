@@ -1,0 +1,177 @@
+"""CloudWatch: log groups, VPC flow logs, alarms (incl. those target tracking creates), and
+Container Insights on ECS clusters."""
+
+from __future__ import annotations
+
+from cost.model import CostComponent
+from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
+
+CW = "AmazonCloudWatch"
+NEVER_EXPIRE_MONTHS = 12
+INSIGHTS_METRICS_PER_CLUSTER = 11
+INSIGHTS_METRICS_PER_SERVICE = 22
+
+
+def _flow_logs_into(group: Resource, ctx: PricingContext) -> list[Resource]:
+    """Flow logs that deliver into this log group (their ingestion is billed as vended logs)."""
+    found = []
+    for flow in ctx.index.of_type("AWS::EC2::FlowLog"):
+        props = flow.properties
+        dest = props.get("LogGroupName") or props.get("LogDestination")
+        if ref_target(dest) == group.logical_id:
+            found.append(flow)
+        elif isinstance(dest, str) and dest == group.properties.get("LogGroupName"):
+            found.append(flow)
+    return found
+
+
+def price_log_group(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    log_class = ctx.text(props.get("LogGroupClass"), "STANDARD", "log group class")
+    if log_class != "STANDARD":
+        raise Unpriceable(f"log group class {log_class} is not in the price catalog")
+    ingested = ctx.usage.get("monthly_ingested_gb") or 0.0
+    retention_days = props.get("RetentionInDays")
+    if retention_days is None:
+        months = float(NEVER_EXPIRE_MONTHS)
+        retention_label = f"never expires; {NEVER_EXPIRE_MONTHS} months assumed"
+    else:
+        months = ctx.number(retention_days, 30, "RetentionInDays") / 30
+        retention_label = f"{ctx.number(retention_days, 30, 'RetentionInDays'):g}-day retention"
+    stored = ctx.usage.get("stored_gb")
+    if stored is None:
+        stored = ingested * months
+    components: list[CostComponent] = []
+    vended = _flow_logs_into(resource, ctx)
+    if vended:
+        ctx.assume(
+            "ingestion of the flow logs delivered here is billed on the flow log (vended logs)"
+        )
+    else:
+        components.append(
+            ctx.component(
+                "Log ingestion",
+                "GB",
+                ingested,
+                ctx.price(CW, "Data Payload", "DataProcessing-Bytes"),
+                usage_based=True,
+            )
+        )
+    components.append(
+        ctx.component(
+            f"Log storage ({retention_label})",
+            "GB-months",
+            stored,
+            ctx.price(CW, "Storage Snapshot", "TimedStorage-ByteHrs"),
+            usage_based=True,
+        )
+    )
+    return components
+
+
+def price_flow_log(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    destination = ctx.text(
+        props.get("LogDestinationType"), "cloud-watch-logs", "flow log destination type"
+    )
+    if destination != "cloud-watch-logs":
+        raise Unpriceable(f"flow logs delivered to {destination} are not in the price catalog")
+    gb = ctx.usage.get("monthly_log_gb") or 0.0
+    return [
+        ctx.component(
+            "Vended log delivery to CloudWatch Logs",
+            "GB",
+            gb,
+            ctx.price(CW, "Data Payload", "VendedLog-Bytes"),
+            usage_based=True,
+            tiered=True,
+        )
+    ]
+
+
+def _alarm_price(ctx: PricingContext) -> CostComponent:
+    return ctx.component(
+        "Standard-resolution alarm",
+        "alarm-months",
+        1,
+        ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
+    )
+
+
+def price_alarm(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    period = ctx.number(props.get("Period"), 60, "alarm period")
+    if period < 60:
+        raise Unpriceable("high-resolution alarms are not in the price catalog")
+    metrics = props.get("Metrics")
+    count = len(metrics) if isinstance(metrics, list) and metrics else 1
+    component = _alarm_price(ctx)
+    if count > 1:
+        return [
+            ctx.component(
+                f"Standard-resolution alarm ({count} metrics)",
+                "alarm-metric-months",
+                count,
+                ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
+            )
+        ]
+    return [component]
+
+
+def price_scaling_policy(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """Target tracking creates two CloudWatch alarms (scale out, scale in) that are billed."""
+    policy_type = ctx.text(resource.properties.get("PolicyType"), "", "scaling policy type")
+    if policy_type != "TargetTrackingScaling":
+        raise Free("step scaling policies are free; their alarms are separate resources")
+    return [
+        ctx.component(
+            "Alarms created by target tracking (high and low)",
+            "alarm-months",
+            2,
+            ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
+        )
+    ]
+
+
+def _insights_enabled(props: dict[str, object]) -> bool:
+    for setting in props.get("ClusterSettings") or []:  # type: ignore[attr-defined]
+        if isinstance(setting, dict) and setting.get("Name") == "containerInsights":
+            return setting.get("Value") in ("enabled", "enhanced")
+    return False
+
+
+def price_ecs_cluster(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """A cluster is free; Container Insights publishes billed custom metrics and log events."""
+    props = resource.properties
+    if not _insights_enabled(props):
+        raise Free("an ECS cluster is free; Container Insights is off")
+    metrics = ctx.usage.get("container_insights_metrics")
+    if metrics is None:
+        services = [
+            s
+            for s in ctx.index.of_type("AWS::ECS::Service")
+            if ref_target(s.properties.get("Cluster")) == resource.logical_id
+        ]
+        metrics = INSIGHTS_METRICS_PER_CLUSTER + INSIGHTS_METRICS_PER_SERVICE * len(services)
+        ctx.assume(
+            f"Container Insights: {INSIGHTS_METRICS_PER_CLUSTER} metrics per cluster and "
+            f"{INSIGHTS_METRICS_PER_SERVICE} per service ({len(services)} service(s))"
+        )
+    log_gb = ctx.usage.get("container_insights_log_gb") or 0.0
+    return [
+        ctx.component(
+            f"Container Insights metrics ({metrics:g})",
+            "metric-months",
+            metrics,
+            ctx.price(CW, "Metric", "CW:MetricMonitorUsage"),
+            usage_based=True,
+            tiered=True,
+        ),
+        ctx.component(
+            "Container Insights performance log events",
+            "GB",
+            log_gb,
+            ctx.price(CW, "Data Payload", "DataProcessing-Bytes"),
+            usage_based=True,
+        ),
+    ]

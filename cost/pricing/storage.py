@@ -1,0 +1,184 @@
+"""S3 buckets: storage per class as the lifecycle rules dictate, monitoring, requests.
+
+Model (documented in the README): data is written evenly over `data_age_days` (capped by
+an expiration rule), so the share of data older than N days is 1 - N/age. Lifecycle
+transitions move data to a class at an age; inside Intelligent-Tiering, data that is not read
+again moves to Infrequent Access after 30 days and Archive Instant Access after 90 days, and,
+when an archive configuration is present, to Archive Access / Deep Archive Access.
+"""
+
+from __future__ import annotations
+
+from cost.model import CostComponent
+from cost.pricing.context import PricingContext, Resource
+
+S3 = "AmazonS3"
+
+STORAGE_USAGETYPES = {
+    "STANDARD": ("Standard", "TimedStorage-ByteHrs"),
+    "STANDARD_IA": ("Standard-IA", "TimedStorage-SIA-ByteHrs"),
+    "ONEZONE_IA": ("One Zone-IA", "TimedStorage-ZIA-ByteHrs"),
+    "GLACIER_IR": ("Glacier Instant Retrieval", "TimedStorage-GIR-ByteHrs"),
+    "GLACIER": ("Glacier Flexible Retrieval", "TimedStorage-GlacierByteHrs"),
+    "DEEP_ARCHIVE": ("Glacier Deep Archive", "TimedStorage-GDA-ByteHrs"),
+    "INT_FA": ("Intelligent-Tiering Frequent Access", "TimedStorage-INT-FA-ByteHrs"),
+    "INT_IA": ("Intelligent-Tiering Infrequent Access", "TimedStorage-INT-IA-ByteHrs"),
+    "INT_AIA": ("Intelligent-Tiering Archive Instant Access", "TimedStorage-INT-AIA-ByteHrs"),
+    "INT_AA": ("Intelligent-Tiering Archive Access", "TimedStorage-INT-AA-ByteHrs"),
+    "INT_DAA": ("Intelligent-Tiering Deep Archive Access", "TimedStorage-INT-DAA-ByteHrs"),
+}
+TIERING_IA_DAYS = 30
+TIERING_AIA_DAYS = 90
+MIN_MONITORED_OBJECT_KB = 128
+
+
+def _segment_shares(
+    transitions: list[tuple[float, str]], age: float
+) -> list[tuple[str, float, float]]:
+    """(class, start age, end age) segments over [0, age) given (day, class) transitions."""
+    points = sorted((d, c) for d, c in transitions if d < age)
+    segments: list[tuple[str, float, float]] = []
+    current, start = "STANDARD", 0.0
+    for day, cls in points:
+        if day > start:
+            segments.append((current, start, day))
+        current, start = cls, max(start, day)
+    segments.append((current, start, age))
+    return [s for s in segments if s[2] > s[1]]
+
+
+def _intelligent_tiering_split(
+    start: float, end: float, archive_days: float | None, deep_days: float | None
+) -> list[tuple[str, float]]:
+    """Length of [start, end) spent in each Intelligent-Tiering access tier (age since entry)."""
+    bounds: list[tuple[str, float]] = [("INT_FA", 0.0), ("INT_IA", TIERING_IA_DAYS)]
+    bounds.append(("INT_AIA", TIERING_AIA_DAYS))
+    if archive_days is not None:
+        bounds.append(("INT_AA", archive_days))
+    if deep_days is not None:
+        bounds.append(("INT_DAA", deep_days))
+    bounds.sort(key=lambda b: b[1])
+    length = end - start
+    split: list[tuple[str, float]] = []
+    for i, (tier, lo) in enumerate(bounds):
+        hi = bounds[i + 1][1] if i + 1 < len(bounds) else float("inf")
+        part = max(0.0, min(hi, length) - lo)
+        if part > 0:
+            split.append((tier, part))
+    return split
+
+
+def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    storage_gb = ctx.usage.get("storage_gb") or 0.0
+    age = ctx.usage.get("data_age_days") or 365.0
+    transitions: list[tuple[float, str]] = []
+    rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, dict) or rule.get("Status") != "Enabled":
+            continue
+        scoped = rule.get("Prefix") or rule.get("TagFilters") or rule.get("ObjectSizeGreaterThan")
+        if scoped:
+            ctx.assume(f"lifecycle rule {rule.get('Id', '')!s} is scoped; assumed to cover all data")
+        expiration = rule.get("ExpirationInDays")
+        if expiration is not None:
+            age = min(age, ctx.number(expiration, age, "ExpirationInDays"))
+        items = list(rule.get("Transitions") or [])
+        if rule.get("Transition"):
+            items.append(rule["Transition"])
+        for t in items:
+            cls = ctx.text(t.get("StorageClass"), "STANDARD", "transition storage class")
+            day = ctx.number(t.get("TransitionInDays", 0), 0, "TransitionInDays")
+            transitions.append((day, cls))
+
+    archive_days: float | None = None
+    deep_days: float | None = None
+    for config in props.get("IntelligentTieringConfigurations") or []:
+        if not isinstance(config, dict) or config.get("Status") != "Enabled":
+            continue
+        for tiering in config.get("Tierings") or []:
+            days = ctx.number(tiering.get("Days"), 90, "archive tier days")
+            if tiering.get("AccessTier") == "ARCHIVE_ACCESS":
+                archive_days = days
+            elif tiering.get("AccessTier") == "DEEP_ARCHIVE_ACCESS":
+                deep_days = days
+
+    shares: dict[str, float] = {}
+    in_tiering = 0.0
+    for cls, start, end in _segment_shares(transitions, age):
+        if cls == "INTELLIGENT_TIERING":
+            in_tiering += (end - start) / age
+            for tier, length in _intelligent_tiering_split(start, end, archive_days, deep_days):
+                shares[tier] = shares.get(tier, 0.0) + length / age
+        else:
+            shares[cls] = shares.get(cls, 0.0) + (end - start) / age
+
+    components: list[CostComponent] = []
+    if transitions:
+        ctx.assume(
+            f"data written evenly over {age:g} days; storage per class follows the lifecycle "
+            "rules and, in Intelligent-Tiering, data not read again after 30/90 days"
+        )
+    for cls, share in shares.items():
+        gb = storage_gb * share
+        label, usagetype = STORAGE_USAGETYPES.get(cls, (cls, ""))
+        if not usagetype:
+            ctx.assume(f"storage class {cls} is not in the catalog; priced as Standard")
+            label, usagetype = STORAGE_USAGETYPES["STANDARD"]
+        components.append(
+            ctx.component(
+                f"Storage, {label} ({share:.0%} of {storage_gb:g} GB)",
+                "GB-months",
+                gb,
+                ctx.price(S3, "Storage", usagetype),
+                usage_based=True,
+                tiered=cls == "STANDARD",
+            )
+        )
+    noncurrent_gb = ctx.usage.get("noncurrent_storage_gb") or 0.0
+    if noncurrent_gb > 0:
+        components.append(
+            ctx.component(
+                "Storage, noncurrent versions (Standard)",
+                "GB-months",
+                noncurrent_gb,
+                ctx.price(S3, "Storage", "TimedStorage-ByteHrs"),
+                usage_based=True,
+                tiered=True,
+            )
+        )
+    if in_tiering > 0:
+        object_mb = ctx.usage.get("average_object_mb") or 1.0
+        objects = storage_gb * in_tiering * 1024 / object_mb
+        if object_mb * 1024 < MIN_MONITORED_OBJECT_KB:
+            objects = 0.0
+        components.append(
+            ctx.component(
+                f"Intelligent-Tiering monitoring ({objects:,.0f} objects of {object_mb:g} MB)",
+                "objects",
+                objects,
+                ctx.price(S3, "Fee", "Monitoring-Automation-INT"),
+                usage_based=True,
+            )
+        )
+    tier1 = ctx.usage.get("monthly_tier1_requests") or 0.0
+    tier2 = ctx.usage.get("monthly_tier2_requests") or 0.0
+    components.append(
+        ctx.component(
+            "PUT, COPY, POST, LIST requests",
+            "requests",
+            tier1,
+            ctx.price(S3, "API Request", "Requests-Tier1"),
+            usage_based=True,
+        )
+    )
+    components.append(
+        ctx.component(
+            "GET and other requests",
+            "requests",
+            tier2,
+            ctx.price(S3, "API Request", "Requests-Tier2"),
+            usage_based=True,
+        )
+    )
+    return components

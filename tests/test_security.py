@@ -1,0 +1,176 @@
+"""The security gate: cdk-nag AwsSolutions on every synth (acknowledgments few and specific),
+plus what the pack does not check: no open path to the database or the tasks, least-privilege
+IAM, and cfn-lint clean templates."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_s3 as s3
+from cdk_nag import AwsSolutionsChecks
+from conftest import ROOT, Synth, synth
+
+VARIANTS = {
+    "team": {},
+    "dev": {"profile": "dev"},
+    "prod": {"profile": "prod"},
+    "nat": {"network_mode": "nat"},
+    "https": {
+        "domain_name": "mlflow.example.com",
+        "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+        "hosted_zone_name": "example.com",
+    },
+}
+
+#: Every acknowledgment the app makes, by rule. README lists them with their reasons.
+EXPECTED_ACKNOWLEDGMENTS = {
+    "AwsSolutions-ECS2",
+    "AwsSolutions-ECS4",
+    "AwsSolutions-EC23",
+    "AwsSolutions-IAM5[Resource::*]",
+    "AwsSolutions-RDS3",
+    "AwsSolutions-S1",
+    "AwsSolutions-SMG4",
+}
+
+
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def variant(request: pytest.FixtureRequest) -> Synth:
+    return synth(**VARIANTS[request.param], cost="off")
+
+
+def _acknowledged(s: Synth) -> dict[str, list[str]]:
+    """rule -> construct paths, read from the construct tree metadata."""
+    found: dict[str, list[str]] = {}
+    for node in s.stack.node.find_all():
+        for entry in node.node.metadata:
+            if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                for rule, detail in (entry.data or {}).items():
+                    if "AwsSolutions" not in rule:
+                        continue  # CDK's own CloudFormation-Validate acknowledgments
+                    found.setdefault(rule, []).append(node.node.path)
+                    assert len(str(detail)) > 40, f"{rule}: reason too thin: {detail}"
+    return found
+
+
+def test_validation_report_has_no_failure(variant: Synth) -> None:
+    report = json.loads(
+        (Path(variant.assembly.directory) / "validation-report.json").read_text()
+    )
+    for plugin in report["pluginReports"]:
+        assert plugin["conclusion"] == "success", plugin
+        assert all(v["severity"] != "error" for v in plugin["violations"]), plugin
+
+
+def test_the_app_runs_the_nag_gate() -> None:
+    """The real app's build registers AwsSolutions: one unacknowledged finding fails synth."""
+    import app as app_module
+    from stacks.config import load_config
+
+    app = cdk.App(context=app_module.cdk_json_context())
+    stack = app_module.build_app(app, load_config({}))
+    s3.Bucket(stack, "UnloggedBucket", enforce_ssl=True)
+    with pytest.raises(RuntimeError, match="AwsSolutions-S1"):
+        app.synth()
+
+
+def test_acknowledgments_are_few_and_scoped(variant: Synth) -> None:
+    acks = _acknowledged(variant)
+    rules = {r.split("::", 1)[-1] for r in acks}
+    iam5 = {r for r in rules if r.startswith("AwsSolutions-IAM5")}
+    assert rules - iam5 <= EXPECTED_ACKNOWLEDGMENTS
+    # The only resource wildcard besides '*' for ecr:GetAuthorizationToken is the artifact prefix.
+    assert all(r == "AwsSolutions-IAM5[Resource::*]" or "/artifacts/*" in r for r in iam5)
+    for rule, paths in acks.items():
+        for path in paths:
+            # Never on the stack or the app: on the resource (or its construct) it is about.
+            assert path.count("/") >= 1, f"{rule} acknowledged too broadly at {path}"
+    assert sum(len(p) for p in acks.values()) <= 10
+
+
+def test_nag_gate_fails_synth_on_an_unacknowledged_finding() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Bad")
+    s3.Bucket(stack, "PlainBucket")  # no logging, no TLS-only policy
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    with pytest.raises(RuntimeError, match="AwsSolutions-S1|AwsSolutions-S10"):
+        app.synth()
+
+
+def _ingress_rules(s: Synth) -> list[tuple[str, dict[str, Any]]]:
+    rules: list[tuple[str, dict[str, Any]]] = []
+    for logical_id, sg in s.resources("AWS::EC2::SecurityGroup").items():
+        for rule in sg["Properties"].get("SecurityGroupIngress", []):
+            rules.append((logical_id, rule))
+    for ingress in s.resources("AWS::EC2::SecurityGroupIngress").values():
+        target = ingress["Properties"]["GroupId"]["Fn::GetAtt"][0]
+        rules.append((target, ingress["Properties"]))
+    return rules
+
+
+def test_no_open_path_to_the_database_or_the_tasks(variant: Synth) -> None:
+    for target, rule in _ingress_rules(variant):
+        if "Database" in target or "ServiceSecurityGroup" in target:
+            assert "CidrIp" not in rule and "CidrIpv6" not in rule, (target, rule)
+            assert "SourceSecurityGroupId" in rule, (target, rule)
+    db_sources = [
+        r["SourceSecurityGroupId"]["Fn::GetAtt"][0]
+        for t, r in _ingress_rules(variant)
+        if "Database" in t
+    ]
+    assert db_sources and all("ServiceSecurityGroup" in s for s in db_sources)
+    service_sources = [
+        r["SourceSecurityGroupId"]["Fn::GetAtt"][0]
+        for t, r in _ingress_rules(variant)
+        if "ServiceSecurityGroup" in t
+    ]
+    assert service_sources and all("LoadBalancerSecurityGroup" in s for s in service_sources)
+
+
+def test_least_privilege_iam(variant: Synth) -> None:
+    for logical_id, role in variant.resources("AWS::IAM::Role").items():
+        for arn in role["Properties"].get("ManagedPolicyArns", []):
+            text = json.dumps(arn)
+            assert "FullAccess" not in text and "AdministratorAccess" not in text, logical_id
+    for logical_id, policy in variant.resources("AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            actions = [actions] if isinstance(actions, str) else actions
+            assert "*" not in actions, logical_id
+            assert not any(a.endswith(":*") for a in actions), (logical_id, actions)
+    task_policy = [
+        p for k, p in variant.resources("AWS::IAM::Policy").items() if "TaskRole" in k
+    ]
+    assert len(task_policy) == 1
+    statements = task_policy[0]["Properties"]["PolicyDocument"]["Statement"]
+    actions = sorted(a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+    assert actions == [
+        "s3:AbortMultipartUpload",
+        "s3:DeleteObject",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
+    ]
+
+
+def test_cfn_lint_reports_no_error(variant: Synth) -> None:
+    template = Path(variant.assembly.directory) / variant.stack.template_file
+    result = subprocess.run(
+        [sys.executable, "-m", "cfnlint", "--format", "parseable", str(template)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    # Exit bits: 2 errors, 4 warnings, 8 informational. Warnings must be the known one only.
+    assert result.returncode & 2 == 0, result.stdout
+    findings = [line for line in result.stdout.splitlines() if line.strip()]
+    unexpected = [f for f in findings if ":W3005:" not in f]
+    assert not unexpected, unexpected
