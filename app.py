@@ -16,13 +16,19 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from cost.catalog import UnknownRegion
+from cost.cdk import CostEstimate
+from cost.guardrails import PolicyError
+from cost.usage import UsageError
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack
 
 APP_DIR = Path(__file__).resolve().parent
 
 
-def build_app(app: cdk.App, config: PlatformConfig) -> MlflowStack:
+def build_app(
+    app: cdk.App, config: PlatformConfig, estimate: CostEstimate | None = None
+) -> MlflowStack:
     """Add the stack and the security gate to `app` (tests use this too)."""
     env = None
     if config.region:
@@ -36,13 +42,28 @@ def build_app(app: cdk.App, config: PlatformConfig) -> MlflowStack:
         f"(profile {config.profile})",
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    if config.budget_alarm and estimate is not None:
+        stack.add_cost_budget(estimate.monthly_limit(stack, config.budget_alarm_factor))
     return stack
 
 
-def usage_path(config: PlatformConfig) -> Path | None:
-    if not config.usage_file:
+def attach_cost_estimate(app: cdk.App, config: PlatformConfig) -> CostEstimate:
+    """The synth-time estimate with this app's usage file, budget and profile policies."""
+    return CostEstimate.attach(
+        app,
+        usage_file=app_path(config.usage_file),
+        region=config.region,
+        budget=config.budget,
+        policy_file=app_path(config.policy_file),
+        profile=config.profile,
+    )
+
+
+def app_path(name: str | None) -> Path | None:
+    """A configured file, relative to the app directory unless absolute."""
+    if not name:
         return None
-    path = Path(config.usage_file)
+    path = Path(name)
     return path if path.is_absolute() else APP_DIR / path
 
 
@@ -51,6 +72,8 @@ def cdk_json_context() -> dict[str, object]:
     benchmarks, `python app.py`): only the CLI passes them to the app by itself."""
     with open(APP_DIR / "cdk.json", encoding="utf-8") as f:
         context: dict[str, object] = json.load(f).get("context", {})
+    # The CLI turns construct-path metadata on by default; usage entries match on paths.
+    context["aws:cdk:enable-path-metadata"] = True
     return context
 
 
@@ -68,20 +91,16 @@ def main() -> int:
 
     estimate = None
     if config.cost:
-        from cost.catalog import UnknownRegion
-        from cost.cdk import CostEstimate
-        from cost.usage import UsageError
-
         try:
-            estimate = CostEstimate.attach(
-                app, usage_file=usage_path(config), region=config.region
+            estimate = attach_cost_estimate(app, config)
+        except (UnknownRegion, UsageError, PolicyError, OSError) as err:
+            print(
+                f"error: cost estimate: {err}\n  (-c cost=off synthesizes without it)",
+                file=sys.stderr,
             )
-        except (UnknownRegion, UsageError) as err:
-            print(f"error: cost estimate: {err}\n  (-c cost=off synthesizes without it)",
-                  file=sys.stderr)
             return 1
 
-    build_app(app, config)
+    build_app(app, config, estimate)
     assembly = app.synth()
     if estimate is not None:
         estimate.finish(assembly)

@@ -11,6 +11,7 @@ from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
+
 from constructs import Construct
 
 #: Pinned full version. MySQL 8.0 left RDS standard support on 2026-07-31 (extended support is

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
+
 from constructs import Construct
 
 # Interface endpoints a Fargate task needs to pull from ECR, ship logs and read secrets.

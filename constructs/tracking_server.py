@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Annotations, CfnOutput, Duration, Fn, Stack, Token, Validations
+from aws_cdk import Acknowledgment, Annotations, CfnOutput, Duration, Fn, Stack, Token, Validations
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -23,8 +23,8 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import Acknowledgment
 from aws_cdk.region_info import FactName
+
 from constructs import Construct
 
 CONTAINER_DIR = Path(__file__).resolve().parent.parent / "container"
@@ -144,9 +144,7 @@ class TrackingServer(Construct):
                 "and needs a coordinated redeploy, so it is rotated by redeploying on purpose.",
             ),
         ):
-            Validations.of(secret).acknowledge(
-                Acknowledgment(id="AwsSolutions-SMG4", reason=why)
-            )
+            Validations.of(secret).acknowledge(Acknowledgment(id="AwsSolutions-SMG4", reason=why))
 
         architecture = (
             ecs.CpuArchitecture.ARM64
@@ -318,7 +316,7 @@ class TrackingServer(Construct):
                 open=False,
             )
             self.load_balancer.add_redirect(source_port=80, target_port=443)
-            listener_ports = (443, 80)
+            listener_ports: tuple[int, ...] = (443, 80)
             self.url = f"https://{lb.domain_name}"
         else:
             self.listener = self.load_balancer.add_listener(
@@ -369,9 +367,7 @@ class TrackingServer(Construct):
             description="Secrets Manager secret holding the MLflow admin password",
         )
         CfnOutput(self, "AdminUsername", value=server.admin_username)
-        CfnOutput(
-            self, "LoadBalancerDnsName", value=self.load_balancer.load_balancer_dns_name
-        )
+        CfnOutput(self, "LoadBalancerDnsName", value=self.load_balancer.load_balancer_dns_name)
 
     def _log_access(self, bucket: s3.IBucket, *, prefix: str) -> None:
         """Access logs to the log bucket, also in an environment-agnostic stack.

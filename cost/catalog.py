@@ -12,6 +12,7 @@ region prefix) and any further attributes; it must match exactly one product.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -196,9 +197,7 @@ def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str,
     if missing:
         raise CatalogError(f"{where}: missing {sorted(missing)}")
     attributes = raw["attributes"]
-    if not isinstance(attributes, dict) or not all(
-        isinstance(v, str) for v in attributes.values()
-    ):
+    if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
         raise CatalogError(f"{where}: attributes must map names to strings")
     for key in ("regionCode", "usagetype"):
         if key not in attributes:
@@ -217,9 +216,7 @@ def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str,
             raise CatalogError(f"{where}: bad tier range {begin!r}..{end!r}")
         tiers.append(Tier(float(begin), None if end is None else float(end), float(usd)))
     tiers.sort(key=lambda t: t.begin)
-    if tiers[0].begin != 0 or any(
-        a.end != b.begin for a, b in zip(tiers, tiers[1:], strict=False)
-    ):
+    if tiers[0].begin != 0 or any(a.end != b.begin for a, b in itertools.pairwise(tiers)):
         raise CatalogError(f"{where}: tiers must start at 0 and be contiguous")
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(raw["effectiveDate"])):
         raise CatalogError(f"{where}: effectiveDate {raw['effectiveDate']!r} is not YYYY-MM-DD")

@@ -28,16 +28,19 @@ from aws_cdk import (
     Aspects,
     CfnResource,
     IAspect,
+    IStableNumberProducer,
+    Lazy,
     Stack,
     TagManager,
     Token,
+    cx_api,
 )
-from aws_cdk import cx_api
-from constructs import IConstruct
 
+from constructs import IConstruct, IValidation
 from cost.catalog import PriceCatalog, default_catalog
-from cost.estimate import DEFAULT_REGION, Estimator, add_line, load_template, resolve_region
-from cost.model import CostReport, ResourceCost, StackCost
+from cost.estimate import DEFAULT_REGION, Estimator, load_template, resolve_region
+from cost.guardrails import Policy, check_budget, evaluate_policies, load_policies
+from cost.model import CostReport, ResourceCost, StackCost, money
 from cost.pricing import PRICERS, Resource, free_reason
 from cost.render import summary, to_json, to_markdown
 from cost.usage import Usage
@@ -49,6 +52,42 @@ REPORT_MARKDOWN = "cost-report.md"
 # Types a pricing function may look up by reference (service -> task definition, log group
 # <- flow log, cluster <- services).
 REFERENCED_TYPES = {"AWS::ECS::TaskDefinition", "AWS::EC2::FlowLog", "AWS::ECS::Service"}
+
+
+class CaseInsensitiveProperties(dict[str, Any]):
+    """Resolved L1 properties with CloudFormation-style access.
+
+    `stack.resolve(node._cfn_properties)` gives camelCase keys (`dbInstanceClass`); CDK derives
+    them from the CloudFormation names by changing case only, so a case-insensitive lookup
+    finds `DBInstanceClass`. Nested objects and lists are wrapped the same way.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__({k.lower(): _wrap(v) for k, v in data.items()})
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+    def __getitem__(self, key: str) -> Any:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        # Intrinsic functions keep their exact keys ({"Ref": ...}, {"Fn::GetAtt": ...}).
+        if (
+            len(value) == 1
+            and next(iter(value)) in ("Ref",)
+            or any(k.startswith("Fn::") for k in value)
+        ):
+            return value
+        return CaseInsensitiveProperties(value)
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
 
 
 def resource_type_of(node: CfnResource) -> str:
@@ -81,8 +120,10 @@ class _StackIndex:
     def resolve(self, node: CfnResource, logical_id: str, rtype: str) -> Resource:
         cached = self._resolved.get(logical_id)
         if cached is None:
-            rendered = self.stack.resolve(node._render_properties(node._cfn_properties))
-            cached = Resource(logical_id, rtype, rendered or {}, node.node.path)
+            resolved = self.stack.resolve(node._cfn_properties) or {}
+            cached = Resource(
+                logical_id, rtype, CaseInsensitiveProperties(resolved), node.node.path
+            )
             self._resolved[logical_id] = cached
         return cached
 
@@ -127,6 +168,36 @@ class CostTagAspect:
         self.estimate.price_and_tag(node, rtype)
 
 
+@jsii.implements(IValidation)
+class _Guardrails:
+    """Runs after the aspects (CDK's validation phase): budget warning, policy errors."""
+
+    def __init__(self, estimate: CostEstimate) -> None:
+        self.estimate = estimate
+
+    def validate(self) -> list[str]:
+        est = self.estimate
+        total = est.aspect_total()
+        over = check_budget(total, est.budget)
+        if over is not None and est._stacks:
+            first = next(iter(est._stacks.values())).index.stack
+            Annotations.of(first).add_warning_v2("cost:over-budget", over.message)
+        if not est.policies:
+            return []
+        items = [(resource, line.monthly_cost) for _, resource, line in est.priced]
+        violations = evaluate_policies(est.policies, items, total, profile=est.profile or "")
+        return [v.message for v in violations]
+
+
+@jsii.implements(IStableNumberProducer)
+class _LimitProducer:
+    def __init__(self, estimate: CostEstimate, stack_name: str | None, factor: float) -> None:
+        self.estimate, self.stack_name, self.factor = estimate, stack_name, factor
+
+    def produce(self) -> float:
+        return max(1.0, money(self.estimate.aspect_total(self.stack_name) * self.factor))
+
+
 class CostEstimate:
     """Facade: attach to an app, then `finish(assembly)` after `app.synth()`."""
 
@@ -136,11 +207,18 @@ class CostEstimate:
         usage: Usage | None = None,
         catalog: PriceCatalog | None = None,
         region: str | None = None,
+        budget: float | None = None,
+        policies: list[Policy] | None = None,
+        profile: str | None = None,
     ) -> None:
         self.estimator = Estimator(catalog or default_catalog(), usage or Usage.empty())
         self.region_override = region
+        self.budget = budget
+        self.policies = policies or []
+        self.profile = profile
         self._stacks: dict[int, _StackState] = {}
-        self._warned: set[str] = set()
+        #: (stack name, resource, line) for every resource the aspect priced.
+        self.priced: list[tuple[str, Resource, ResourceCost]] = []
 
     @classmethod
     def attach(
@@ -149,24 +227,52 @@ class CostEstimate:
         *,
         usage_file: str | Path | None = None,
         region: str | None = None,
+        budget: float | None = None,
+        policy_file: str | Path | None = None,
+        profile: str | None = None,
     ) -> CostEstimate:
-        """Add the cost aspect to `scope` (usually the App). Fails early on a bad region."""
+        """Add the cost aspect (and guardrails) to `scope`, usually the App.
+
+        Fails early on a bad region, usage file or policy file.
+        """
         usage = Usage.from_file(usage_file) if usage_file else Usage.empty()
-        estimate = cls(usage=usage, region=region)
+        if not scope.node.children:
+            # Templates then carry each resource's construct path (usage entries match paths).
+            scope.node.set_context("aws:cdk:enable-path-metadata", True)
+        policies = load_policies(policy_file, profile or "") if policy_file else []
+        estimate = cls(
+            usage=usage, region=region, budget=budget, policies=policies, profile=profile
+        )
         if region:
             estimate.estimator.catalog.check_region(region)
-        Aspects.of(scope).add(
-            CostTagAspect(estimate), priority=AspectPriority.READONLY
-        )
+        Aspects.of(scope).add(CostTagAspect(estimate), priority=AspectPriority.READONLY)
+        scope.node.add_validation(_Guardrails(estimate))
         return estimate
+
+    def aspect_total(self, stack_name: str | None = None) -> float:
+        """Total of the aspect's prices (all stacks, or one); final after the aspects ran."""
+        return money(
+            sum(
+                line.monthly_cost
+                for name, _, line in self.priced
+                if stack_name is None or name == stack_name
+            )
+        )
+
+    def monthly_limit(self, stack: Stack, factor: float) -> float:
+        """A token for (this stack's estimate x factor), resolved when the template is written.
+
+        Used for an AWS Budgets limit: the estimate at synth becomes an alarm on the real bill.
+        """
+        return Lazy.number(_LimitProducer(self, stack.stack_name, factor))
 
     def _stack_state(self, node: CfnResource) -> _StackState:
         stack = node.stack
         key = id(stack)
         state = self._stacks.get(key)
         if state is None:
-            region = self.region_override or stack.region
-            if Token.is_unresolved(region):
+            region: str | None = self.region_override or stack.region
+            if region is not None and Token.is_unresolved(region):
                 region = None
             pricing_region, source = resolve_region(region)
             self.estimator.catalog.check_region(pricing_region)
@@ -183,9 +289,11 @@ class CostEstimate:
         if kind != "priced":
             return
         assert isinstance(line, ResourceCost)
+        self.priced.append((state.name, resource, line))
         value = f"{line.monthly_cost:.2f}"
         if TagManager.is_taggable(node):
-            node.tags.set_tag(COST_TAG, value, 1000, True)
+            # L1s that are taggable expose a TagManager as `tags` (ITaggable).
+            node.tags.set_tag(COST_TAG, value, 1000, True)  # type: ignore[attr-defined]
             state.tags[logical_id] = value
 
     def warn_unsupported(self, node: CfnResource, rtype: str) -> None:
@@ -211,31 +319,22 @@ class CostEstimate:
         for artifact in assembly.stacks_recursively:
             template = load_template(Path(artifact.template_full_path))
             region = self.region_override or artifact.environment.region
-            stack_cost = self._price_template(artifact.stack_name, template, region)
+            stack_cost = self.estimator.estimate_template(
+                template, name=artifact.stack_name, region=region
+            )
             stacks.append(stack_cost)
             warnings.extend(_check_tags(stack_cost, template, states.get(artifact.stack_name)))
         report = self.estimator.report(stacks, warnings)
+        over = check_budget(report.monthly_cost, self.budget)
+        if over is not None:
+            report.warnings.append(over.message)
         write_report(report, directory)
         if print_summary:
             sys.stderr.write(summary(report, report_dir=str(directory)))
         return report
 
-    def _price_template(self, name: str, template: dict[str, Any], region: str) -> StackCost:
-        from cost.estimate import TemplateIndex
 
-        pricing_region, source = resolve_region(region)
-        self.estimator.catalog.check_region(pricing_region)
-        stack = StackCost(name=name, region=pricing_region, region_source=source)
-        index = TemplateIndex(template)
-        for resource in index:
-            kind, line = self.estimator.price_resource(resource, pricing_region, index)
-            add_line(stack, kind, line)
-        return stack
-
-
-def _check_tags(
-    stack: StackCost, template: dict[str, Any], state: _StackState | None
-) -> list[str]:
+def _check_tags(stack: StackCost, template: dict[str, Any], state: _StackState | None) -> list[str]:
     """Every priced, taggable resource's tag must equal its report line."""
     problems: list[str] = []
     resources = template.get("Resources") or {}
@@ -276,4 +375,4 @@ def write_report(report: CostReport, directory: Path) -> None:
     (directory / REPORT_MARKDOWN).write_text(to_markdown(report), encoding="utf-8")
 
 
-__all__ = ["COST_TAG", "CostEstimate", "CostTagAspect", "DEFAULT_REGION", "write_report"]
+__all__ = ["COST_TAG", "DEFAULT_REGION", "CostEstimate", "CostTagAspect", "write_report"]

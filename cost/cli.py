@@ -1,21 +1,36 @@
 """Command line: price any CloudFormation template or cdk.out directory, offline.
 
     python -m cost estimate PATH [--region R] [--usage FILE] [--format json|markdown|table]
-                                 [--budget USD] [--output FILE]
+                                 [--budget USD] [--policy FILE --profile NAME] [--output FILE]
+    python -m cost diff BASE HEAD [--format markdown|json|table] [--budget USD]
+                                  [--max-increase USD] [--max-increase-percent P]
 
-Exit codes: 0 ok, 1 a guardrail failed (e.g. over budget), 2 bad input (the message names it).
+Exit codes: 0 ok, 1 a guardrail failed (budget, increase, policy), 2 bad input (the message
+names the argument and what is allowed).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
+from cost import render_diff
 from cost.catalog import UnknownRegion, default_catalog
-from cost.estimate import Estimator, estimate_path
+from cost.diff import diff_reports, load_report
+from cost.estimate import Estimator, TemplateIndex, estimate_path, load_template, stacks_in_assembly
+from cost.guardrails import (
+    PolicyError,
+    Violation,
+    check_budget,
+    check_increase,
+    evaluate_policies,
+    load_policies,
+)
 from cost.model import CostReport
-from cost.render import to_json, to_markdown, to_table, usd
+from cost.render import to_json, to_markdown, to_table
 from cost.usage import Usage, UsageError
 
 EXIT_OK = 0
@@ -41,8 +56,11 @@ def _emit(text: str, output: str | None) -> None:
 def _estimate(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.exists():
-        print(f"error: PATH {args.path!r} does not exist; allowed: a template file "
-              "(JSON or YAML) or a cdk.out directory", file=sys.stderr)
+        print(
+            f"error: PATH {args.path!r} does not exist; allowed: a template file "
+            "(JSON or YAML) or a cdk.out directory",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     catalog = default_catalog()
     if args.region:
@@ -63,15 +81,94 @@ def _estimate(args: argparse.Namespace) -> int:
     except (ValueError, OSError, KeyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INPUT
-    _emit(render(report, args.format), args.output)
-    if args.budget is not None and report.monthly_cost > args.budget:
-        print(
-            f"over budget: the estimated monthly cost ${usd(report.monthly_cost)} exceeds the "
-            f"budget ${usd(args.budget)} by ${usd(report.monthly_cost - args.budget)}",
-            file=sys.stderr,
+    violations: list[Violation] = []
+    if args.policy:
+        if not args.profile:
+            print("error: --policy needs --profile (which profile's rules apply)", file=sys.stderr)
+            return EXIT_INPUT
+        try:
+            policies = load_policies(args.policy, args.profile)
+        except (PolicyError, OSError) as err:
+            print(f"error: --policy: {err}", file=sys.stderr)
+            return EXIT_INPUT
+        violations += evaluate_policies(
+            policies, _priced_resources(path, report), report.monthly_cost, profile=args.profile
         )
-        return EXIT_GUARDRAIL
-    return EXIT_OK
+    over = check_budget(report.monthly_cost, args.budget)
+    if over:
+        violations.append(over)
+        report.warnings.append(over.message)
+    _emit(render(report, args.format), args.output)
+    return _report_violations(violations)
+
+
+def _report_violations(violations: list[Violation]) -> int:
+    for violation in violations:
+        print(violation.message, file=sys.stderr)
+    return EXIT_GUARDRAIL if violations else EXIT_OK
+
+
+def _priced_resources(path: Path, report: CostReport) -> list[tuple[Any, float | None]]:
+    """Every resource of the templates with its report cost, for policy rules."""
+    costs = {(s.name, r.logical_id): r.monthly_cost for s in report.stacks for r in s.resources}
+    if path.is_dir():
+        entries = [(name, tpl) for name, tpl, _ in stacks_in_assembly(path)]
+    else:
+        entries = [(path.stem, path)]
+    found: list[tuple[Any, float | None]] = []
+    for name, template_path in entries:
+        for resource in TemplateIndex(load_template(template_path)):
+            found.append((resource, costs.get((name, resource.logical_id))))
+    return found
+
+
+def _diff(args: argparse.Namespace) -> int:
+    sides = {}
+    for label, value in (("BASE", args.base), ("HEAD", args.head)):
+        path = Path(value)
+        if not path.exists():
+            print(
+                f"error: {label} {value!r} does not exist; allowed: a cost-report.json or a "
+                "cdk.out directory",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        try:
+            sides[label] = load_report(path)
+        except (ValueError, OSError) as err:
+            print(f"error: {label}: {err}", file=sys.stderr)
+            return EXIT_INPUT
+    diff = diff_reports(sides["BASE"], sides["HEAD"])
+    violations = check_increase(
+        diff.past_total,
+        diff.total,
+        max_increase=args.max_increase,
+        max_increase_percent=args.max_increase_percent,
+    )
+    over = check_budget(diff.total, args.budget)
+    if over:
+        violations.append(over)
+    messages = [v.message for v in violations]
+    if args.format == "json":
+        data = diff.to_json()
+        data["guardrails"] = [{"rule": v.rule, "message": v.message} for v in violations]
+        text = json.dumps(data, indent=2) + "\n"
+    elif args.format == "markdown":
+        text = render_diff.to_markdown(diff, guardrail_messages=messages)
+    else:
+        text = render_diff.to_table(diff)
+    _emit(text, args.output)
+    return _report_violations(violations)
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+    return value
 
 
 def _positive_amount(text: str) -> float:
@@ -94,13 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--format", choices=("json", "markdown", "table"), default="table")
     est.add_argument("--output", "-o", help="write to this file instead of standard output")
     est.add_argument("--budget", type=_positive_amount, help="fail (exit 1) above this USD/month")
+    est.add_argument("--policy", help="YAML policy file (rules per profile)")
+    est.add_argument("--profile", help="which profile's policies apply")
     est.set_defaults(func=_estimate)
-    try:
-        from cost.diff_cli import add_diff_parser
-    except ImportError:  # pragma: no cover - diff arrives with the PR tooling
-        pass
-    else:
-        add_diff_parser(sub)
+
+    diff = sub.add_parser("diff", help="cost difference between two reports")
+    diff.add_argument("base", help="BASE: cost-report.json or cdk.out directory (before)")
+    diff.add_argument("head", help="HEAD: cost-report.json or cdk.out directory (after)")
+    diff.add_argument("--format", choices=("markdown", "json", "table"), default="table")
+    diff.add_argument("--output", "-o", help="write to this file instead of standard output")
+    diff.add_argument("--budget", type=_positive_amount, help="fail (exit 1) if HEAD exceeds it")
+    diff.add_argument(
+        "--max-increase", type=_non_negative, help="fail if the change adds more USD/month"
+    )
+    diff.add_argument(
+        "--max-increase-percent", type=_non_negative, help="fail if the change adds more percent"
+    )
+    diff.set_defaults(func=_diff)
     return parser
 
 

@@ -192,9 +192,7 @@ def stacks_in_assembly(directory: Path) -> list[tuple[str, Path, str | None]]:
     return found
 
 
-def estimate_path(
-    path: Path, *, estimator: Estimator, region: str | None = None
-) -> CostReport:
+def estimate_path(path: Path, *, estimator: Estimator, region: str | None = None) -> CostReport:
     """Price a template file or every stack of a cdk.out directory."""
     stacks: list[StackCost] = []
     if path.is_dir():

@@ -19,7 +19,7 @@ def money(value: float, places: int = 2) -> float:
     """Round half away from zero (not banker's rounding) so 0.125 -> 0.13 as on a bill."""
     factor = 10**places
     scaled = abs(value) * factor + 1e-9
-    rounded = int(scaled + 0.5) / factor
+    rounded: float = int(scaled + 0.5) / factor
     return rounded if value >= 0 else -rounded
 
 

@@ -87,7 +87,7 @@ def to_markdown(report: CostReport, *, title: str = "Estimated monthly cost") ->
     services = [(name, cost) for name, cost in by_service(report) if cost > 0]
     if services:
         lines += ["### Where the money goes", "", "```mermaid", "pie showData"]
-        lines.append('    title Monthly cost by service (USD)')
+        lines.append("    title Monthly cost by service (USD)")
         lines += [f'    "{name}" : {cost:.2f}' for name, cost in services]
         lines += ["```", ""]
     for stack in report.stacks:
@@ -162,7 +162,9 @@ def to_table(report: CostReport, *, top: int | None = None) -> str:
     width = max([len(r[0]) for r in rows] + [8])
     type_width = max([len(r[1]) for r in rows] + [4])
     out = [f"{'Resource':<{width}}  {'Type':<{type_width}}  {'Monthly USD':>12}"]
-    out += [f"{name:<{width}}  {rtype:<{type_width}}  {usd(cost):>12}" for name, rtype, cost in rows]
+    out += [
+        f"{name:<{width}}  {rtype:<{type_width}}  {usd(cost):>12}" for name, rtype, cost in rows
+    ]
     out.append(f"{'Total':<{width}}  {'':<{type_width}}  {usd(report.monthly_cost):>12}")
     unsupported = [u for s in report.stacks for u in s.unsupported]
     if unsupported:

@@ -207,9 +207,7 @@ class Usage:
                 continue
             for key, value in values.items():
                 if key not in ALL_KEYS:
-                    problems.append(
-                        f"{where}.{key}: unknown key; allowed: {', '.join(ALL_KEYS)}"
-                    )
+                    problems.append(f"{where}.{key}: unknown key; allowed: {', '.join(ALL_KEYS)}")
                     continue
                 problem = _check_value(f"{where}.{key}", value)
                 if problem:

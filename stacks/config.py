@@ -177,6 +177,7 @@ class PlatformConfig:
     # cost estimate and guardrails
     cost: bool = True
     usage_file: str | None = "usage.yml"
+    policy_file: str | None = "policies.yml"
     budget: float | None = None
 
     # cost allocation tags
@@ -204,6 +205,7 @@ class PlatformConfig:
     @property
     def cost_allocation_tags(self) -> dict[str, str]:
         tags = {
+            "deployment": self.resolved_stack_name,
             "project": self.tag_project,
             "team": self.tag_team,
             "cost-center": self.tag_cost_center,
@@ -338,9 +340,7 @@ def load_config(
     profile_raw = context.get("profile", DEFAULT_PROFILE)
     profile = str(profile_raw).strip() if profile_raw is not None else DEFAULT_PROFILE
     if profile not in PROFILE_SETTINGS:
-        problems.append(
-            f"profile={profile_raw!r} is not a profile; allowed: {', '.join(PROFILES)}"
-        )
+        problems.append(f"profile={profile_raw!r} is not a profile; allowed: {', '.join(PROFILES)}")
         profile = DEFAULT_PROFILE
 
     values: dict[str, Any] = dict(PROFILE_SETTINGS[profile])
@@ -392,7 +392,9 @@ def _cidr_problem(name: str, value: str, *, max_prefix: int = 32) -> str | None:
     except ValueError as err:
         return f"{name}={value!r} is not a CIDR block ({err}); allowed: e.g. 10.0.0.0/16"
     if network.version != 4 or network.prefixlen > max_prefix:
-        return f"{name}={value!r} is not allowed; allowed: an IPv4 CIDR block /{max_prefix} or larger"
+        return (
+            f"{name}={value!r} is not allowed; allowed: an IPv4 CIDR block /{max_prefix} or larger"
+        )
     return None
 
 
@@ -468,9 +470,7 @@ def validate(c: PlatformConfig) -> list[str]:
     if c.hosted_zone_name is not None and not _DOMAIN_RE.match(c.hosted_zone_name):
         p.append(f"hosted_zone_name={c.hosted_zone_name!r} is not a domain name")
     if (c.hosted_zone_id is None) != (c.hosted_zone_name is None):
-        p.append(
-            "hosted_zone_id and hosted_zone_name go together; allowed: both set or neither"
-        )
+        p.append("hosted_zone_id and hosted_zone_name go together; allowed: both set or neither")
     if (c.certificate_arn or c.hosted_zone_id) and c.domain_name is None:
         p.append(
             "domain_name is required when certificate_arn or hosted_zone_id is set; allowed: "
@@ -514,7 +514,9 @@ def validate(c: PlatformConfig) -> list[str]:
             "digits, '_', '.' or '-', starting with a letter or digit"
         )
     p.append(
-        _in_range("intelligent_tiering_transition_days", c.intelligent_tiering_transition_days, 0, 3650)
+        _in_range(
+            "intelligent_tiering_transition_days", c.intelligent_tiering_transition_days, 0, 3650
+        )
     )
     p.append(_in_range("noncurrent_version_expiry_days", c.noncurrent_version_expiry_days, 1, 3650))
     p.append(_in_range("abort_multipart_upload_days", c.abort_multipart_upload_days, 1, 365))

@@ -10,12 +10,13 @@ from typing import Any
 
 from aws_cdk import Acknowledgment, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_logs as logs
+
 from constructs import Construct
+from constructs.budget import CostBudget
 from constructs.database import DATABASE_NAME, Database
 from constructs.network import Network
 from constructs.storage import AccessLogBucket, ArtifactStore
 from constructs.tracking_server import LoadBalancerSettings, ServerSettings, TrackingServer
-
 from stacks.config import LOG_RETENTION_DAYS, PlatformConfig
 
 
@@ -133,6 +134,19 @@ class MlflowStack(Stack):
 
         CfnOutput(self, "ArtifactBucketName", value=self.artifacts.bucket.bucket_name)
         CfnOutput(self, "Profile", value=c.profile)
+
+    def add_cost_budget(self, limit_usd: float) -> CostBudget:
+        """An AWS Budgets budget on this deployment's real bill (`deployment` tag)."""
+        c = self.config
+        return CostBudget(
+            self,
+            "CostBudget",
+            limit_usd=limit_usd,
+            tag_key="deployment",
+            tag_value=c.resolved_stack_name,
+            email=c.budget_alarm_email,
+            topic_arn=c.budget_alarm_topic_arn,
+        )
 
     def _acknowledge_findings(self) -> None:
         """cdk-nag findings this design accepts on purpose, each at the narrowest scope."""

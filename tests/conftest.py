@@ -32,9 +32,7 @@ class Synth:
     report: Any
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        return {
-            k: v for k, v in self.json["Resources"].items() if v["Type"] == resource_type
-        }
+        return {k: v for k, v in self.json["Resources"].items() if v["Type"] == resource_type}
 
     def one(self, resource_type: str) -> tuple[str, dict[str, Any]]:
         found = self.resources(resource_type)
@@ -48,14 +46,8 @@ def _synth(items: tuple[tuple[str, str], ...]) -> Synth:
     context.update(dict(items))
     app = cdk.App(context=context)
     config = load_config(app.node.get_all_context())
-    estimate = None
-    if config.cost:
-        from cost.cdk import CostEstimate
-
-        estimate = CostEstimate.attach(
-            app, usage_file=app_module.usage_path(config), region=config.region
-        )
-    stack = app_module.build_app(app, config)
+    estimate = app_module.attach_cost_estimate(app, config) if config.cost else None
+    stack = app_module.build_app(app, config, estimate)
     assembly = app.synth()
     report = estimate.finish(assembly, print_summary=False) if estimate else None
     template = Template.from_stack(stack)

@@ -53,7 +53,9 @@ def test_unknown_region_fails_naming_the_setting(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def synthesized(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("cdk") / "cdk.out"
     result = run_cdk(out=out)
     return out, result

@@ -77,9 +77,7 @@ def test_overrides_win_over_the_profile() -> None:
 
 
 def test_all_errors_are_reported_at_once() -> None:
-    found = problems(
-        profile="nope", region="mars-north-9", task_cpu="300", log_retention_days="8"
-    )
+    found = problems(profile="nope", region="mars-north-9", task_cpu="300", log_retention_days="8")
     joined = "\n".join(found)
     for name in ("profile=", "region=", "task_cpu=", "log_retention_days="):
         assert name in joined
@@ -131,23 +129,42 @@ def test_misspelled_setting_is_an_error() -> None:
         ({"auth": "oauth"}, "auth='oauth'", "basic, none"),
         ({"admin_username": "1admin"}, "admin_username='1admin'", "a letter"),
         (
-            {"domain_name": "-bad-.example.com", "hosted_zone_id": "Z123", "hosted_zone_name": "example.com"},
+            {
+                "domain_name": "-bad-.example.com",
+                "hosted_zone_id": "Z123",
+                "hosted_zone_name": "example.com",
+            },
             "domain_name='-bad-.example.com'",
             "domain name",
         ),
-        ({"domain_name": "mlflow.example.com"}, "needs certificate_arn or hosted_zone_id", "either"),
         (
-            {"domain_name": "mlflow.example.com", "certificate_arn": "arn:aws:acm:us-east-1:123:cert"},
+            {"domain_name": "mlflow.example.com"},
+            "needs certificate_arn or hosted_zone_id",
+            "either",
+        ),
+        (
+            {
+                "domain_name": "mlflow.example.com",
+                "certificate_arn": "arn:aws:acm:us-east-1:123:cert",
+            },
             "certificate_arn=",
             "arn:aws:acm:REGION:ACCOUNT:certificate/UUID",
         ),
         (
-            {"hosted_zone_id": "zone-1", "hosted_zone_name": "example.com", "domain_name": "a.example.com"},
+            {
+                "hosted_zone_id": "zone-1",
+                "hosted_zone_name": "example.com",
+                "domain_name": "a.example.com",
+            },
             "hosted_zone_id='zone-1'",
             "Z0123456789ABCDEFGHIJ",
         ),
         (
-            {"domain_name": "ml.other.org", "hosted_zone_id": "Z123", "hosted_zone_name": "example.com"},
+            {
+                "domain_name": "ml.other.org",
+                "hosted_zone_id": "Z123",
+                "hosted_zone_name": "example.com",
+            },
             "is not inside hosted_zone_name",
             "subdomain",
         ),
@@ -183,7 +200,11 @@ def test_https_needs_domain_and_certificate_or_zone() -> None:
     cert = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
     assert load_config({"domain_name": "ml.example.com", "certificate_arn": cert}).https
     assert load_config(
-        {"domain_name": "ml.example.com", "hosted_zone_id": "Z0ABC", "hosted_zone_name": "example.com"}
+        {
+            "domain_name": "ml.example.com",
+            "hosted_zone_id": "Z0ABC",
+            "hosted_zone_name": "example.com",
+        }
     ).https
     assert not load_config({}).https
 

@@ -75,7 +75,9 @@ def test_hosted_zone_gives_a_dns_validated_certificate_and_alias(with_zone: Synt
 
 def test_domain_is_an_allowed_host_and_the_url(with_cert: Synth) -> None:
     _, task = with_cert.one("AWS::ECS::TaskDefinition")
-    env = {e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]}
+    env = {
+        e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]
+    }
     hosts = json.dumps(env["MLFLOW_ALLOWED_HOSTS"])
     assert "mlflow.example.com" in hosts and "DNSName" in hosts
     outputs = {k: v for k, v in with_cert.json["Outputs"].items() if "Url" in k}

@@ -54,7 +54,9 @@ def test_prod_is_multi_az_with_two_tasks_and_insights(prod: Synth) -> None:
 
 def test_prod_endpoints_mode_keeps_tasks_off_the_internet(prod: Synth) -> None:
     endpoints = prod.resources("AWS::EC2::VPCEndpoint")
-    interface = [e for e in endpoints.values() if e["Properties"].get("VpcEndpointType") == "Interface"]
+    interface = [
+        e for e in endpoints.values() if e["Properties"].get("VpcEndpointType") == "Interface"
+    ]
     services = sorted(json.dumps(e["Properties"]["ServiceName"]) for e in interface)
     assert len(interface) == 4
     for name in ("ecr.api", "ecr.dkr", "logs", "secretsmanager"):
@@ -130,5 +132,7 @@ def test_archive_tiers_are_opt_in() -> None:
 def test_job_execution_stays_off_unless_configured() -> None:
     s = synth(job_execution="true", cost=COST)
     _, task = s.one("AWS::ECS::TaskDefinition")
-    env = {e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]}
+    env = {
+        e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]
+    }
     assert env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] == "true"

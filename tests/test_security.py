@@ -60,9 +60,7 @@ def _acknowledged(s: Synth) -> dict[str, list[str]]:
 
 
 def test_validation_report_has_no_failure(variant: Synth) -> None:
-    report = json.loads(
-        (Path(variant.assembly.directory) / "validation-report.json").read_text()
-    )
+    report = json.loads((Path(variant.assembly.directory) / "validation-report.json").read_text())
     for plugin in report["pluginReports"]:
         assert plugin["conclusion"] == "success", plugin
         assert all(v["severity"] != "error" for v in plugin["violations"]), plugin
@@ -99,7 +97,7 @@ def test_nag_gate_fails_synth_on_an_unacknowledged_finding() -> None:
     stack = cdk.Stack(app, "Bad")
     s3.Bucket(stack, "PlainBucket")  # no logging, no TLS-only policy
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
-    with pytest.raises(RuntimeError, match="AwsSolutions-S1|AwsSolutions-S10"):
+    with pytest.raises(RuntimeError, match=r"AwsSolutions-S1|AwsSolutions-S10"):
         app.synth()
 
 
@@ -144,12 +142,14 @@ def test_least_privilege_iam(variant: Synth) -> None:
             actions = [actions] if isinstance(actions, str) else actions
             assert "*" not in actions, logical_id
             assert not any(a.endswith(":*") for a in actions), (logical_id, actions)
-    task_policy = [
-        p for k, p in variant.resources("AWS::IAM::Policy").items() if "TaskRole" in k
-    ]
+    task_policy = [p for k, p in variant.resources("AWS::IAM::Policy").items() if "TaskRole" in k]
     assert len(task_policy) == 1
     statements = task_policy[0]["Properties"]["PolicyDocument"]["Statement"]
-    actions = sorted(a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+    actions = sorted(
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    )
     assert actions == [
         "s3:AbortMultipartUpload",
         "s3:DeleteObject",

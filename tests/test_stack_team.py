@@ -56,7 +56,7 @@ def test_s3_gateway_endpoint_exists(team: Synth) -> None:
 
 
 def test_database_defaults(team: Synth) -> None:
-    logical_id, db = team.one("AWS::RDS::DBInstance")
+    _, db = team.one("AWS::RDS::DBInstance")
     props = db["Properties"]
     assert props["Engine"] == "mysql"
     assert props["EngineVersion"] == "8.4.7"
@@ -133,7 +133,9 @@ def test_artifact_bucket_is_private_encrypted_versioned_retained(team: Synth) ->
 
 
 def test_artifact_bucket_lifecycle_rules(team: Synth) -> None:
-    rules = {r["Id"]: r for r in _artifact_bucket(team)["Properties"]["LifecycleConfiguration"]["Rules"]}
+    rules = {
+        r["Id"]: r for r in _artifact_bucket(team)["Properties"]["LifecycleConfiguration"]["Rules"]
+    }
     assert rules["intelligent-tiering"]["Transitions"] == [
         {"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}
     ]
@@ -273,7 +275,7 @@ def test_load_balancer_logs_and_drops_invalid_headers(team: Synth) -> None:
 
 def test_http_only_listener_without_a_domain_and_a_warning(team: Synth) -> None:
     listeners = team.resources("AWS::ElasticLoadBalancingV2::Listener")
-    assert [l["Properties"]["Protocol"] for l in listeners.values()] == ["HTTP"]
+    assert [x["Properties"]["Protocol"] for x in listeners.values()] == ["HTTP"]
     warnings = Annotations.from_stack(team.stack).find_warning(
         "*", Match.string_like_regexp("plain HTTP")
     )

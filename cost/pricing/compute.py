@@ -61,7 +61,12 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
         raise Unpriceable("its task definition is not in this template, so its size is unknown")
     td = task_def.properties
     compat = td.get("RequiresCompatibilities")
-    if launch_type is None and not strategy and isinstance(compat, list) and "FARGATE" not in compat:
+    if (
+        launch_type is None
+        and not strategy
+        and isinstance(compat, list)
+        and "FARGATE" not in compat
+    ):
         raise Unpriceable("the task definition is not Fargate-compatible (EC2 launch type)")
 
     platform = td.get("RuntimePlatform") or {}
@@ -163,8 +168,10 @@ def price_lambda_function(resource: Resource, ctx: PricingContext) -> list[CostC
     requests = ctx.usage.get("monthly_requests") or 0.0
     duration_s = (ctx.usage.get("average_duration_ms") or 0.0) / 1000
     if requests == 0:
-        ctx.assume("no invocations assumed (set monthly_requests); e.g. a deploy-time custom "
-                   "resource handler runs only during deployments")
+        ctx.assume(
+            "no invocations assumed (set monthly_requests); e.g. a deploy-time custom "
+            "resource handler runs only during deployments"
+        )
     suffix = "-ARM" if arm else ""
     return [
         ctx.component(

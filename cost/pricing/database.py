@@ -86,9 +86,7 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
                     f"gp3 IOPS above the {base_iops} baseline",
                     "IOPS-months",
                     wanted_iops - base_iops,
-                    ctx.price(
-                        RDS, "Provisioned IOPS", _storage_usagetype("GP3-PIOPS", multi_az)
-                    ),
+                    ctx.price(RDS, "Provisioned IOPS", _storage_usagetype("GP3-PIOPS", multi_az)),
                 )
             )
         throughput = ctx.number(props.get("StorageThroughput"), base_mbps, "gp3 throughput")

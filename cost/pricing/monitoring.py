@@ -18,9 +18,8 @@ def _flow_logs_into(group: Resource, ctx: PricingContext) -> list[Resource]:
     for flow in ctx.index.of_type("AWS::EC2::FlowLog"):
         props = flow.properties
         dest = props.get("LogGroupName") or props.get("LogDestination")
-        if ref_target(dest) == group.logical_id:
-            found.append(flow)
-        elif isinstance(dest, str) and dest == group.properties.get("LogGroupName"):
+        named = group.properties.get("LogGroupName")
+        if ref_target(dest) == group.logical_id or (isinstance(dest, str) and dest == named):
             found.append(flow)
     return found
 

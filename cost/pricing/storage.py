@@ -79,7 +79,9 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
             continue
         scoped = rule.get("Prefix") or rule.get("TagFilters") or rule.get("ObjectSizeGreaterThan")
         if scoped:
-            ctx.assume(f"lifecycle rule {rule.get('Id', '')!s} is scoped; assumed to cover all data")
+            ctx.assume(
+                f"lifecycle rule {rule.get('Id', '')!s} is scoped; assumed to cover all data"
+            )
         expiration = rule.get("ExpirationInDays")
         if expiration is not None:
             age = min(age, ctx.number(expiration, age, "ExpirationInDays"))

@@ -1,0 +1,123 @@
+"""A generated CDK app with many resources, for the cost-estimate benchmark.
+
+    python benchmarks/generated_app.py --services 60 [--cost on|off]
+
+Each "service" block adds a realistic mix (about 18 CloudFormation resources): a Fargate
+service with its task definition, roles and log group, a bucket with lifecycle rules, a secret,
+a KMS key, security groups, alarms and an SNS-free budget of plumbing. Prints one JSON line
+with the resource count and timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk import Duration  # noqa: E402
+from aws_cdk import aws_cloudwatch as cloudwatch  # noqa: E402
+from aws_cdk import aws_ec2 as ec2  # noqa: E402
+from aws_cdk import aws_ecs as ecs  # noqa: E402
+from aws_cdk import aws_kms as kms  # noqa: E402
+from aws_cdk import aws_logs as logs  # noqa: E402
+from aws_cdk import aws_s3 as s3  # noqa: E402
+from aws_cdk import aws_secretsmanager as secretsmanager  # noqa: E402
+
+
+def build(app: cdk.App, services: int) -> cdk.Stack:
+    stack = cdk.Stack(app, "GeneratedBench")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    for i in range(services):
+        task = ecs.FargateTaskDefinition(
+            stack,
+            f"Task{i}",
+            cpu=512,
+            memory_limit_mib=1024,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.ARM64 if i % 2 else ecs.CpuArchitecture.X86_64
+            ),
+        )
+        group = logs.LogGroup(stack, f"Logs{i}", retention=logs.RetentionDays.ONE_MONTH)
+        task.add_container(
+            "app",
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/busybox:1"),
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="app", log_group=group),
+        )
+        service = ecs.FargateService(
+            stack, f"Service{i}", cluster=cluster, task_definition=task, desired_count=1 + i % 3
+        )
+        bucket = s3.Bucket(
+            stack,
+            f"Bucket{i}",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=Duration.days(30),
+                        )
+                    ]
+                )
+            ],
+        )
+        bucket.grant_read(task.task_role)
+        secretsmanager.Secret(stack, f"Secret{i}")
+        kms.Key(stack, f"Key{i}")
+        cloudwatch.Alarm(
+            stack,
+            f"Alarm{i}",
+            metric=service.metric_cpu_utilization(),
+            threshold=80,
+            evaluation_periods=3,
+        )
+        ec2.SecurityGroup(stack, f"Extra{i}", vpc=vpc)
+    return stack
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--services", type=int, default=60)
+    parser.add_argument("--cost", choices=("on", "off"), default="on")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    from app import cdk_json_context
+
+    app = cdk.App(context=cdk_json_context())
+    estimate = None
+    if args.cost == "on":
+        from cost.cdk import CostEstimate
+
+        estimate = CostEstimate.attach(app)
+    stack = build(app, args.services)
+    built = time.perf_counter()
+    assembly = app.synth()
+    synthesized = time.perf_counter()
+    report = estimate.finish(assembly, print_summary=False) if estimate else None
+    finished = time.perf_counter()
+    template = json.loads(Path(assembly.directory, stack.template_file).read_text())
+    print(
+        json.dumps(
+            {
+                "cost": args.cost,
+                "resources": len(template["Resources"]),
+                "priced": sum(len(s.resources) for s in report.stacks) if report else None,
+                "build_s": round(built - started, 3),
+                "synth_s": round(synthesized - built, 3),
+                "report_s": round(finished - synthesized, 3),
+                "total_s": round(finished - started, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
