@@ -9,6 +9,7 @@ Billing console once (README).
 from __future__ import annotations
 
 from aws_cdk import aws_budgets as budgets
+
 from constructs import Construct
 
 

@@ -78,11 +78,7 @@ class CaseInsensitiveProperties(dict[str, Any]):
 def _wrap(value: Any) -> Any:
     if isinstance(value, dict):
         # Intrinsic functions keep their exact keys ({"Ref": ...}, {"Fn::GetAtt": ...}).
-        if (
-            len(value) == 1
-            and next(iter(value)) in ("Ref",)
-            or any(k.startswith("Fn::") for k in value)
-        ):
+        if (len(value) == 1 and "Ref" in value) or any(k.startswith("Fn::") for k in value):
             return value
         return CaseInsensitiveProperties(value)
     if isinstance(value, list):
