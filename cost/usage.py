@@ -194,7 +194,11 @@ class Usage:
                 problem = _check_value(f"{where}.{key}", value, schema[key])
                 if problem:
                     problems.append(problem)
-            type_defaults[rtype] = {k: float(v) for k, v in values.items() if k in schema}
+            type_defaults[rtype] = {
+                k: float(v)
+                for k, v in values.items()
+                if k in schema and _check_value("", v) is None
+            }
         resources: dict[str, dict[str, float]] = {}
         raw_resources = data.get("resources") or {}
         if not isinstance(raw_resources, dict):

@@ -1,0 +1,120 @@
+"""The catalog refresh talks to the Price List API; here the API is botocore's Stubber (the
+client is what is under test, not AWS), and the files it writes load as a catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from cost import refresh as refresh_module
+from cost.catalog import PriceCatalog
+from cost.catalog_spec import PriceSpec
+
+
+def _product(sku: str, usagetype: str, usd: str, unit: str = "Hrs", **attrs: str) -> str:
+    return json.dumps(
+        {
+            "product": {"sku": sku, "attributes": {"usagetype": usagetype, **attrs}},
+            "terms": {
+                "OnDemand": {
+                    f"{sku}.T": {
+                        "effectiveDate": "2026-10-01T00:00:00Z",
+                        "priceDimensions": {
+                            f"{sku}.T.D": {
+                                "unit": unit,
+                                "beginRange": "0",
+                                "endRange": "Inf",
+                                "pricePerUnit": {"USD": usd},
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    )
+
+
+@pytest.fixture
+def client() -> object:
+    return boto3.client(
+        "pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+
+
+def test_fetch_keeps_the_one_matching_usage_type(client: object) -> None:
+    spec = PriceSpec("AmazonECS", "Compute", "Fargate-GB-Hours")
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_products",
+            {
+                "PriceList": [
+                    _product("A", "USE2-Fargate-GB-Hours", "0.004445"),
+                    _product("B", "USE2-Fargate-ARM-GB-Hours", "0.00356"),
+                    _product("C", "USE2-SpotUsage-Fargate-GB-Hours", "0.0014"),
+                ],
+                "FormatVersion": "aws_v1",
+            },
+            {
+                "ServiceCode": "AmazonECS",
+                "Filters": ANY,
+                "FormatVersion": "aws_v1",
+                "MaxResults": 100,
+            },
+        )
+        product = refresh_module.fetch(client, spec, "us-east-2")
+    assert product is not None
+    assert product["attributes"] == {
+        "regionCode": "us-east-2",
+        "usagetype": "USE2-Fargate-GB-Hours",
+    }
+    assert product["priceDimensions"] == [{"beginRange": 0.0, "endRange": None, "usd": 0.004445}]
+    assert product["effectiveDate"] == "2026-10-01" and product["confirmed"] is True
+
+
+def test_fetch_refuses_ambiguous_products(client: object) -> None:
+    spec = PriceSpec("AmazonS3", "Storage", "TimedStorage-INT-FA-ByteHrs")
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_products",
+            {"PriceList": [_product("A", "TimedStorage-INT-FA-ByteHrs", "0.023"),
+                           _product("B", "TimedStorage-INT-FA-ByteHrs", "0.0")]},
+            {"ServiceCode": "AmazonS3", "Filters": ANY, "FormatVersion": "aws_v1", "MaxResults": 100},
+        )  # fmt: skip
+        with pytest.raises(refresh_module.RefreshError, match="2 products"):
+            refresh_module.fetch(client, spec, "us-east-1")
+
+
+def test_refresh_writes_loadable_catalog_files(
+    client: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = (
+        PriceSpec("AWSELB", "Load Balancer-Application", "LoadBalancerUsage"),
+        PriceSpec("AmazonRoute53", "DNS Zone", "HostedZone", global_service=True),
+    )
+    monkeypatch.setattr(refresh_module, "SPECS", specs)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_products",
+            {"PriceList": [_product("L", "EU-LoadBalancerUsage", "0.0252")]},
+            {"ServiceCode": "AWSELB", "Filters": ANY, "FormatVersion": "aws_v1", "MaxResults": 100},
+        )
+        stub.add_response(
+            "get_products",
+            {"PriceList": [_product("Z", "HostedZone", "0.5", unit="HostedZone")]},
+            {
+                "ServiceCode": "AmazonRoute53",
+                "Filters": ANY,
+                "FormatVersion": "aws_v1",
+                "MaxResults": 100,
+            },
+        )
+        counts = refresh_module.refresh(client, ["eu-west-1"], tmp_path)
+    assert counts == {"AWSELB": 1, "AmazonRoute53": 1}
+    catalog = PriceCatalog.from_directory(tmp_path)
+    price = catalog.lookup("AWSELB", "eu-west-1", "Load Balancer-Application", "LoadBalancerUsage")
+    assert price.usd == 0.0252
+    assert catalog.lookup("AmazonRoute53", "global", "DNS Zone", "HostedZone").usd == 0.5
