@@ -42,7 +42,7 @@ def _on_demand(item: dict[str, Any]) -> tuple[list[dict[str, Any]], str, str]:
     if len(terms) != 1:
         raise RefreshError(f"{item['product']['sku']}: {len(terms)} OnDemand terms")
     term = next(iter(terms.values()))
-    dims = []
+    dims: list[dict[str, Any]] = []
     units = set()
     for dim in term["priceDimensions"].values():
         end = dim.get("endRange", "Inf")
@@ -56,7 +56,7 @@ def _on_demand(item: dict[str, Any]) -> tuple[list[dict[str, Any]], str, str]:
         units.add(dim["unit"])
     if len(units) != 1:
         raise RefreshError(f"{item['product']['sku']}: mixed units {units}")
-    dims.sort(key=lambda d: d["beginRange"])
+    dims.sort(key=lambda d: float(d["beginRange"] or 0))
     return dims, units.pop(), str(term["effectiveDate"])[:10]
 
 
