@@ -1,0 +1,143 @@
+"""The estimate inside the real app: tags equal report lines, totals add up, the report says
+what it priced, what is free and what is not supported, and the guardrails act at synth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match
+from conftest import Synth, synth
+
+from cost.cdk import COST_TAG
+from cost.model import money
+
+
+@pytest.fixture(scope="module", params=["dev", "team", "prod"])
+def profile(request: pytest.FixtureRequest) -> Synth:
+    return synth(profile=request.param)
+
+
+def _report(s: Synth) -> dict[str, Any]:
+    return json.loads((Path(s.assembly.directory) / "cost-report.json").read_text())
+
+
+def test_every_priced_taggable_resource_carries_its_report_line(profile: Synth) -> None:
+    report = _report(profile)
+    (stack,) = report["stacks"]
+    untagged = []
+    for line in stack["resources"]:
+        body = profile.json["Resources"][line["logicalId"]]
+        tags = {t["Key"]: t["Value"] for t in body["Properties"].get("Tags", [])}
+        if COST_TAG in tags:
+            assert tags[COST_TAG] == f"{line['monthlyCost']:.2f}", line["logicalId"]
+            assert line["costTag"] == tags[COST_TAG]
+        else:
+            untagged.append(line["type"])
+    # Only types CloudFormation cannot tag go without the tag.
+    assert set(untagged) <= {"AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::EC2::VPCEndpoint"}
+    assert report["warnings"] == []
+
+
+def test_free_resources_carry_no_cost_tag(profile: Synth) -> None:
+    (stack,) = _report(profile)["stacks"]
+    for line in stack["free"]:
+        body = profile.json["Resources"][line["logicalId"]]
+        tags = {
+            t["Key"] for t in (body.get("Properties") or {}).get("Tags", []) if isinstance(t, dict)
+        }
+        assert COST_TAG not in tags, line
+
+
+def test_totals_add_up(profile: Synth) -> None:
+    report = _report(profile)
+    (stack,) = report["stacks"]
+    for line in stack["resources"]:
+        assert line["monthlyCost"] == money(sum(c["monthlyCost"] for c in line["components"]))
+    assert stack["totalMonthlyCost"] == money(sum(r["monthlyCost"] for r in stack["resources"]))
+    assert report["totalMonthlyCost"] == stack["totalMonthlyCost"]
+
+
+def test_every_resource_is_accounted_for(profile: Synth) -> None:
+    (stack,) = _report(profile)["stacks"]
+    listed = {r["logicalId"] for key in ("resources", "free", "unsupported") for r in stack[key]}
+    assert listed == set(profile.json["Resources"])
+    assert stack["unsupported"] == []
+
+
+def test_report_contract_fields(profile: Synth) -> None:
+    report = _report(profile)
+    for key in ("version", "currency", "region", "hoursPerMonth", "catalog", "totalMonthlyCost",
+                "stacks", "usageAssumptions"):  # fmt: skip
+        assert key in report
+    assert report["currency"] == "USD" and report["hoursPerMonth"] == 730
+    assert report["region"] == "us-east-1"
+    assert report["stacks"][0]["regionSource"].startswith("environment-agnostic")
+    component = report["stacks"][0]["resources"][0]["components"][0]
+    assert set(component) >= {"name", "unit", "quantity", "unitPrice", "monthlyCost", "usageBased"}
+    assert isinstance(component["quantity"], (int, float))
+
+
+def test_markdown_report_for_reviewers(profile: Synth) -> None:
+    text = (Path(profile.assembly.directory) / "cost-report.md").read_text()
+    total = _report(profile)["totalMonthlyCost"]
+    assert text.splitlines()[0] == f"## Estimated monthly cost: ${total:,.2f} USD"
+    assert "```mermaid\npie showData" in text
+    assert "<details><summary>Cost components per resource</summary>" in text
+    assert "### Assumptions" in text and "Price catalog: effective dates" in text
+
+
+def test_region_is_the_stacks_region() -> None:
+    s = synth(region="eu-west-1")
+    report = _report(s)
+    assert report["region"] == "eu-west-1"
+    assert report["stacks"][0]["regionSource"] == "stack"
+
+
+def test_budget_at_synth_warns() -> None:
+    s = synth(budget="10")
+    warnings = Annotations.from_stack(s.stack).find_warning(
+        "*", Match.string_like_regexp("over budget")
+    )
+    assert len(warnings) == 1
+    assert any("over budget" in w for w in _report(s)["warnings"])
+
+
+def test_budget_alarm_limit_is_the_estimate_times_the_factor() -> None:
+    s = synth(budget_alarm="true", budget_alarm_factor="1.5", budget_alarm_email="ops@example.com")
+    _, budget = s.one("AWS::Budgets::Budget")
+    data = budget["Properties"]["Budget"]
+    total = _report(s)["totalMonthlyCost"]
+    assert data["BudgetLimit"] == {"Amount": money(total * 1.5), "Unit": "USD"}
+    assert data["CostFilters"] == {"TagKeyValue": ["user:deployment$mlflow-team"]}
+    subscribers = budget["Properties"]["NotificationsWithSubscribers"][0]["Subscribers"]
+    assert subscribers == [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]
+
+
+def test_dev_policy_violation_fails_synth_naming_rule_and_resource() -> None:
+    with pytest.raises(RuntimeError) as err:
+        synth(profile="dev", db_multi_az="true")
+    assert "policy no-multi-az-database [dev]" in str(err.value)
+    assert "Database/Instance" in str(err.value)
+
+
+def test_cost_off_adds_no_tags_and_no_report() -> None:
+    s = synth(cost="off")
+    assert not (Path(s.assembly.directory) / "cost-report.json").exists()
+    for body in s.json["Resources"].values():
+        tags = (body.get("Properties") or {}).get("Tags", [])
+        assert all(t.get("Key") != COST_TAG for t in tags if isinstance(t, dict))
+
+
+def test_unknown_pricing_region_lists_the_catalog_regions() -> None:
+    import app as app_module
+    from cost.catalog import UnknownRegion
+    from stacks.config import load_config
+
+    app = cdk.App(context=app_module.cdk_json_context())
+    with pytest.raises(UnknownRegion) as err:
+        app_module.attach_cost_estimate(app, load_config({"region": "af-south-1"}))
+    assert "us-east-1" in str(err.value) and "eu-west-1" in str(err.value)
