@@ -22,8 +22,9 @@ from typing import Any
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
-# Usage types carry a region prefix such as "USE2-", "EU-", "EUC1-" (us-east-1 often none).
-_REGION_PREFIX = re.compile(r"^[A-Z]{2,4}[0-9]?-")
+# Usage types carry a region prefix such as "USE2-", "EU-", "EUC1-" (us-east-1 often none);
+# KMS uses the region name itself ("eu-west-1-KMS-Keys").
+_REGION_PREFIX = re.compile(r"^(?:[A-Z]{2,4}[0-9]?|[a-z]{2}(?:-[a-z]+)+-[0-9])-")
 
 REQUIRED_PRODUCT_KEYS = {
     "productFamily",

@@ -123,7 +123,7 @@ def _specs() -> list[PriceSpec]:
     s.append(PriceSpec(cw, "Alarm", "CW:AlarmMonitorUsage"))
     sm = "AWSSecretsManager"
     s.append(PriceSpec(sm, "Secret", "AWSSecretsManager-Secrets"))
-    s.append(PriceSpec(sm, "API Request", "AWSSecretsManager-APIRequest"))
+    s.append(PriceSpec(sm, "API Request", None))  # spelled per region; see pricing.security
     kms = "awskms"
     s.append(PriceSpec(kms, "Encryption Key", "KMS-Keys"))
     s.append(PriceSpec(kms, "API Request", "KMS-Requests"))

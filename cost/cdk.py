@@ -175,7 +175,9 @@ class _Guardrails:
         est = self.estimate
         total = est.aspect_total()
         over = check_budget(total, est.budget)
-        if over is not None and est._stacks:
+        # Validation runs on every synth of the app (assertions re-synthesize): warn once.
+        if over is not None and est._stacks and not est.budget_warned:
+            est.budget_warned = True
             first = next(iter(est._stacks.values())).index.stack
             Annotations.of(first).add_warning_v2("cost:over-budget", over.message)
         if not est.policies:
@@ -212,6 +214,7 @@ class CostEstimate:
         self.budget = budget
         self.policies = policies or []
         self.profile = profile
+        self.budget_warned = False
         self._stacks: dict[int, _StackState] = {}
         #: (stack name, resource, line) for every resource the aspect priced.
         self.priced: list[tuple[str, Resource, ResourceCost]] = []

@@ -130,9 +130,11 @@ def _unsupported_keys(report: dict[str, Any]) -> set[str]:
     }
 
 
-def _resources(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+def _resources(report: dict[str, Any], single: bool) -> dict[tuple[str, str], dict[str, Any]]:
+    """Resources keyed by (stack, logical ID); with one stack on each side, by logical ID
+    alone, so the same app under another stack name (e.g. another profile) still matches."""
     return {
-        (stack["name"], r["logicalId"]): r
+        ("" if single else stack["name"], r["logicalId"]): r
         for stack in report.get("stacks", [])
         for r in stack.get("resources", [])
     }
@@ -165,7 +167,8 @@ def _component_deltas(
 
 
 def diff_reports(past: dict[str, Any], current: dict[str, Any]) -> CostDiff:
-    before, after = _resources(past), _resources(current)
+    single = len(past.get("stacks", [])) == 1 and len(current.get("stacks", [])) == 1
+    before, after = _resources(past, single), _resources(current, single)
     deltas: list[ResourceDelta] = []
     unchanged = 0
     for key in sorted(set(before) | set(after)):
@@ -183,7 +186,7 @@ def diff_reports(past: dict[str, Any], current: dict[str, Any]) -> CostDiff:
             continue
         deltas.append(
             ResourceDelta(
-                stack=key[0],
+                stack=key[0] or current.get("stacks", past.get("stacks"))[0]["name"],
                 logical_id=key[1],
                 type=body.get("type", ""),
                 path=body.get("path"),

@@ -78,6 +78,13 @@ class PricingContext:
     def price(self, service: str, family: str, usagetype: str | None, **attrs: str) -> Price:
         return self.catalog.lookup(service, self.region, family, usagetype, **attrs)
 
+    def price_any(self, service: str, family: str, usagetypes: tuple[str, ...]) -> Price:
+        """The first of several spellings AWS uses for one usage type across regions."""
+        for usagetype in usagetypes[:-1]:
+            if self.catalog.has(service, self.region, family, usagetype):
+                return self.price(service, family, usagetype)
+        return self.price(service, family, usagetypes[-1])
+
     def component(
         self,
         name: str,

@@ -8,6 +8,13 @@ from cost.pricing.context import PricingContext, Resource, Unpriceable
 SECRETS = "AWSSecretsManager"
 KMS = "awskms"
 ROUTE53 = "AmazonRoute53"
+#: The Price List spells the API usage type differently by region (USE1-...APIRequest,
+#: EU-...-APIRequests).
+SECRETS_API_USAGETYPES = (
+    "AWSSecretsManagerAPIRequest",
+    "AWSSecretsManager-APIRequests",
+    "AWSSecretsManager-APIRequest",
+)
 
 
 def price_secret(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
@@ -24,7 +31,7 @@ def price_secret(resource: Resource, ctx: PricingContext) -> list[CostComponent]
             "API calls",
             "requests",
             calls,
-            ctx.price(SECRETS, "API Request", "AWSSecretsManager-APIRequest"),
+            ctx.price_any(SECRETS, "API Request", SECRETS_API_USAGETYPES),
             usage_based=True,
         ),
     ]

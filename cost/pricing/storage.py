@@ -134,7 +134,7 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
                 gb,
                 ctx.price(S3, "Storage", usagetype),
                 usage_based=True,
-                tiered=cls == "STANDARD",
+                tiered=cls in ("STANDARD", "INT_FA"),
             )
         )
     noncurrent_gb = ctx.usage.get("noncurrent_storage_gb") or 0.0

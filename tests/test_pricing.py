@@ -1,0 +1,320 @@
+"""Each pricing function on small templates, expected values computed by hand from the
+catalog figures quoted in the comments (cost/catalog/*.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cost.catalog import PriceCatalog, default_catalog
+from cost.estimate import Estimator
+from cost.model import StackCost, money
+from cost.usage import Usage
+
+H = 730
+
+
+def estimate(
+    resources: dict[str, Any], region: str = "us-east-1", usage: dict | None = None
+) -> StackCost:
+    estimator = Estimator(default_catalog(), Usage.from_mapping(usage or {}))
+    return estimator.estimate_template({"Resources": resources}, name="t", region=region)
+
+
+def cost_of(stack: StackCost, logical_id: str) -> float:
+    (line,) = [r for r in stack.resources if r.logical_id == logical_id]
+    return line.monthly_cost
+
+
+def components(stack: StackCost, logical_id: str) -> dict[str, float]:
+    (line,) = [r for r in stack.resources if r.logical_id == logical_id]
+    return {c.name: c.monthly_cost for c in line.components}
+
+
+def fargate(cpu: str, memory: str, arch: str = "ARM64", **extra: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ECS::TaskDefinition",
+        "Properties": {
+            "Cpu": cpu,
+            "Memory": memory,
+            "RequiresCompatibilities": ["FARGATE"],
+            "RuntimePlatform": {"CpuArchitecture": arch, "OperatingSystemFamily": "LINUX"},
+            **extra,
+        },
+    }
+
+
+def service(count: Any = 2, public: bool = False, **extra: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ECS::Service",
+        "Properties": {
+            "TaskDefinition": {"Ref": "Task"},
+            "DesiredCount": count,
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {"AssignPublicIp": "ENABLED" if public else "DISABLED"}
+            },
+            **extra,
+        },
+    }
+
+
+def test_catalog_regions_and_schema() -> None:
+    catalog = default_catalog()
+    assert {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"} <= set(
+        catalog.regions
+    )
+    assert catalog.meta["products"] > 400
+    for price in catalog.products():
+        assert price.source and price.unit and price.effective_date
+        assert all(t.usd >= 0 for t in price.tiers)
+
+
+def test_every_required_price_is_in_every_required_region() -> None:
+    from cost.catalog_spec import REQUIRED_REGIONS, SPECS
+
+    catalog = default_catalog()
+    for spec in SPECS:
+        if not spec.required or (spec.usagetype is None and not spec.attributes):
+            continue
+        for region in ["global"] if spec.global_service else REQUIRED_REGIONS:
+            catalog.lookup(spec.service, region, spec.family, spec.usagetype, **spec.attributes)
+
+
+def test_malformed_catalog_is_rejected(tmp_path: Any) -> None:
+    (tmp_path / "X.json").write_text(
+        '{"serviceCode": "X", "products": [{"productFamily": "F", "attributes": '
+        '{"regionCode": "us-east-1", "usagetype": "U"}, "unit": "Hrs", "priceDimensions": '
+        '[{"beginRange": 0, "endRange": null, "usd": -1}], "effectiveDate": "2025-01-01", '
+        '"source": "s", "confirmed": true}]}'
+    )
+    from cost.catalog import CatalogError
+
+    with pytest.raises(CatalogError, match="not a non-negative number"):
+        PriceCatalog.from_directory(tmp_path)
+
+
+def test_fargate_arm_with_public_ips_us_east_1() -> None:
+    # ARM64 0.03238/vCPU-h, 0.00356/GB-h; public IPv4 0.005/h.
+    stack = estimate({"Task": fargate("512", "1024"), "Svc": service(2, public=True)})
+    expected = 2 * 0.5 * H * 0.03238 + 2 * 1 * H * 0.00356 + 2 * H * 0.005
+    assert cost_of(stack, "Svc") == money(expected) == 36.14
+    assert [f.logical_id for f in stack.free] == ["Task"]
+
+
+def test_fargate_x86_with_extra_ephemeral_storage_eu_central_1() -> None:
+    # eu-central-1 x86: 0.04656/vCPU-h, 0.00511/GB-h; ephemeral 0.000129/GB-h above 20 GB.
+    task = fargate("1024", "2048", "X86_64", EphemeralStorage={"SizeInGiB": 50})
+    stack = estimate({"Task": task, "Svc": service(1)}, region="eu-central-1")
+    expected = H * 0.04656 + 2 * H * 0.00511 + 30 * H * 0.000129
+    assert cost_of(stack, "Svc") == money(expected) == 44.27
+    assert any("unconfirmed catalog price" in a for a in stack.resources[0].assumptions)
+
+
+def test_fargate_token_desired_count_falls_back_and_says_so() -> None:
+    stack = estimate({"Task": fargate("256", "512"), "Svc": service({"Ref": "Count"})})
+    (line,) = stack.resources
+    assert line.monthly_cost == money(0.25 * H * 0.03238 + 0.5 * H * 0.00356)
+    assert any("DesiredCount is not known at synth time" in a for a in line.assumptions)
+
+
+def test_fargate_usage_task_count_and_hours() -> None:
+    usage = {"resources": {"Svc": {"task_count": 3, "hours_per_month": 200}}}
+    stack = estimate({"Task": fargate("1024", "2048"), "Svc": service(1)}, usage=usage)
+    assert cost_of(stack, "Svc") == money(3 * 200 * (0.03238 + 2 * 0.00356))
+    assert all(c.usage_based for c in stack.resources[0].components)
+
+
+def test_fargate_spot_is_unsupported_without_a_spot_price() -> None:
+    svc = service(2)
+    del svc["Properties"]["LaunchType"]
+    svc["Properties"]["CapacityProviderStrategy"] = [
+        {"CapacityProvider": "FARGATE_SPOT", "Weight": 1}
+    ]
+    stack = estimate({"Task": fargate("512", "1024"), "Svc": svc})
+    (unsupported,) = stack.unsupported
+    assert "SpotUsage-Fargate-ARM-vCPU-Hours" in unsupported.reason
+
+
+def test_rds_multi_az_uses_the_multi_az_sku_and_storage() -> None:
+    # db.t4g.small MySQL Multi-AZ 0.065/h (not 2 x 0.032); gp3 Multi-AZ 0.23/GB-month.
+    db = {
+        "Type": "AWS::RDS::DBInstance",
+        "Properties": {
+            "Engine": "mysql",
+            "DBInstanceClass": "db.t4g.small",
+            "MultiAZ": True,
+            "StorageType": "gp3",
+            "AllocatedStorage": "100",
+        },
+    }
+    stack = estimate({"Db": db})
+    assert cost_of(stack, "Db") == money(H * 0.065 + 100 * 0.23) == 70.45
+
+
+def test_rds_gp3_iops_above_baseline_and_backups() -> None:
+    # 500 GB gp3: baseline 12000 IOPS/500 MBps; 15000 IOPS -> 3000 x 0.02; backup 50 GB x 0.095.
+    db = {
+        "Type": "AWS::RDS::DBInstance",
+        "Properties": {
+            "Engine": "mysql",
+            "DBInstanceClass": "db.m7g.large",
+            "StorageType": "gp3",
+            "AllocatedStorage": 500,
+            "Iops": 15000,
+        },
+    }
+    stack = estimate({"Db": db}, usage={"resources": {"Db": {"backup_storage_gb": 50}}})
+    expected = H * 0.168 + 500 * 0.115 + 3000 * 0.02 + 50 * 0.095
+    assert cost_of(stack, "Db") == money(expected) == 244.89
+
+
+def test_rds_unresolved_storage_and_unknown_class() -> None:
+    db = {
+        "Type": "AWS::RDS::DBInstance",
+        "Properties": {
+            "Engine": "mysql",
+            "DBInstanceClass": "db.t4g.micro",
+            "AllocatedStorage": {"Ref": "Size"},
+        },
+    }
+    stack = estimate({"Db": db})
+    (line,) = stack.resources
+    assert line.monthly_cost == money(H * 0.016 + 20 * 0.115)  # gp2 default, 20 GB assumed
+    assert any("allocated storage (GiB) is not known" in a for a in line.assumptions)
+    unknown = estimate(
+        {
+            "Db": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"Engine": "mysql", "DBInstanceClass": "db.x2g.large"},
+            }
+        }
+    )
+    assert "db.x2g.large" in unknown.unsupported[0].reason
+
+
+def test_s3_intelligent_tiering_from_day_zero() -> None:
+    # 100 GB written evenly over 365 days: 30/365 Frequent (0.023), 60/365 Infrequent (0.0125),
+    # 275/365 Archive Instant (0.004); 100 GB / 4 MB = 25,600 objects x 0.0000025;
+    # 100,000 PUT x 0.000005 and 1,000,000 GET x 0.0000004.
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "Status": "Enabled",
+                        "Transitions": [
+                            {"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}
+                        ],
+                    }
+                ]
+            }
+        },
+    }
+    stack = estimate({"B": bucket}, usage={"resources": {"B": {"storage_gb": 100}}})
+    storage = 100 * (30 * 0.023 + 60 * 0.0125 + 275 * 0.004) / 365
+    expected = storage + 25600 * 0.0000025 + 100000 * 0.000005 + 1000000 * 0.0000004
+    assert cost_of(stack, "B") == money(expected) == 1.66
+
+
+def test_s3_standard_without_lifecycle_and_standard_ia_transition() -> None:
+    plain = estimate({"B": {"Type": "AWS::S3::Bucket", "Properties": {}}})
+    assert cost_of(plain, "B") == money(50 * 0.023 + 0.5 + 0.4)
+    ia = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "Status": "Enabled",
+                        "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 73}],
+                    }
+                ]
+            }
+        },
+    }
+    stack = estimate({"B": ia})
+    # 73/365 = 20% stays Standard, 80% Standard-IA (0.0125).
+    assert cost_of(stack, "B") == money(10 * 0.023 + 40 * 0.0125 + 0.5 + 0.4)
+
+
+def test_alb_hours_lcu_and_public_ipv4_eu_west_1() -> None:
+    # eu-west-1 ALB 0.0252/h, LCU 0.008/h; 3 AZs x 0.005/h IPv4.
+    lb = {
+        "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "Properties": {"Subnets": ["a", "b", "c"]},
+    }
+    stack = estimate({"Lb": lb}, region="eu-west-1", usage={"resources": {"Lb": {"lcu": 2}}})
+    assert cost_of(stack, "Lb") == money(H * 0.0252 + 2 * H * 0.008 + 3 * H * 0.005) == 41.03
+    internal = estimate(
+        {
+            "Lb": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {"Scheme": "internal"},
+            }
+        }
+    )
+    assert cost_of(internal, "Lb") == money(H * 0.0225 + H * 0.008)
+
+
+def test_nat_gateway_eip_and_endpoints() -> None:
+    stack = estimate(
+        {
+            "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}},
+            "Ip": {"Type": "AWS::EC2::EIP", "Properties": {}},
+            "Ecr": {
+                "Type": "AWS::EC2::VPCEndpoint",
+                "Properties": {"VpcEndpointType": "Interface", "SubnetIds": ["a", "b"]},
+            },
+            "S3": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Gateway"}},
+        }
+    )
+    assert cost_of(stack, "Nat") == money(H * 0.045 + 10 * 0.045) == 33.3
+    assert cost_of(stack, "Ip") == money(H * 0.005) == 3.65
+    assert cost_of(stack, "Ecr") == money(2 * H * 0.01 + 10 * 0.01) == 14.7
+    assert [f.logical_id for f in stack.free] == ["S3"]
+
+
+def test_log_group_flow_log_alarms_secret_key_zone() -> None:
+    stack = estimate(
+        {
+            "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 90}},
+            "Flow": {"Type": "AWS::EC2::FlowLog", "Properties": {"LogGroupName": {"Ref": "Group"}}},
+            "Other": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}},
+            "Scale": {
+                "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+                "Properties": {"PolicyType": "TargetTrackingScaling"},
+            },
+            "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "example.com"}},
+        },
+        region="eu-west-1",
+    )
+    # Flow log group: ingestion billed on the flow log; storage 1 GB x 3 months x 0.03.
+    assert cost_of(stack, "Group") == money(3 * 0.03)
+    assert cost_of(stack, "Flow") == 0.57  # vended logs eu-west-1 first tier, 1 GB
+    assert cost_of(stack, "Other") == money(0.57 + 1 * 0.03)
+    assert cost_of(stack, "Scale") == 0.2
+    assert cost_of(stack, "Secret") == money(0.40 + 1000 * 0.000005)
+    assert cost_of(stack, "Key") == money(1.0 + 10000 * 0.000003)
+    assert cost_of(stack, "Zone") == 0.5
+
+
+def test_free_and_unsupported_are_reported_by_name() -> None:
+    stack = estimate(
+        {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {}},
+            "Custom": {"Type": "Custom::Thing", "Properties": {}},
+        }
+    )
+    assert {f.logical_id: f.reason for f in stack.free} == {
+        "Role": "IAM is free",
+        "Custom": "deploy-time custom resource; its provider function is priced separately",
+    }
+    (queue,) = stack.unsupported
+    assert (queue.type, queue.reason) == ("AWS::SQS::Queue", "no pricing function for this type")
+    assert stack.resources == []
