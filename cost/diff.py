@@ -169,6 +169,7 @@ def _component_deltas(
 def diff_reports(past: dict[str, Any], current: dict[str, Any]) -> CostDiff:
     single = len(past.get("stacks", [])) == 1 and len(current.get("stacks", [])) == 1
     before, after = _resources(past, single), _resources(current, single)
+    single_name = current["stacks"][0]["name"] if single else ""
     deltas: list[ResourceDelta] = []
     unchanged = 0
     for key in sorted(set(before) | set(after)):
@@ -186,7 +187,7 @@ def diff_reports(past: dict[str, Any], current: dict[str, Any]) -> CostDiff:
             continue
         deltas.append(
             ResourceDelta(
-                stack=key[0] or current.get("stacks", past.get("stacks"))[0]["name"],
+                stack=key[0] or single_name,
                 logical_id=key[1],
                 type=body.get("type", ""),
                 path=body.get("path"),
