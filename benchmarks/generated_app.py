@@ -1,6 +1,6 @@
 """A generated CDK app with many resources, for the cost-estimate benchmark.
 
-    python benchmarks/generated_app.py --services 60 [--cost on|off]
+    python benchmarks/generated_app.py --services 80 [--cost on|off]
 
 Each "service" block adds a realistic mix (about 18 CloudFormation resources): a Fargate
 service with its task definition, roles and log group, a bucket with lifecycle rules, a secret,
@@ -31,9 +31,19 @@ from aws_cdk import aws_logs as logs  # noqa: E402
 from aws_cdk import aws_s3 as s3  # noqa: E402
 from aws_cdk import aws_secretsmanager as secretsmanager  # noqa: E402
 
+SERVICES_PER_STACK = 20  # CloudFormation allows 500 resources per stack
 
-def build(app: cdk.App, services: int) -> cdk.Stack:
-    stack = cdk.Stack(app, "GeneratedBench")
+
+def build(app: cdk.App, services: int) -> list[cdk.Stack]:
+    stacks = []
+    for first in range(0, services, SERVICES_PER_STACK):
+        count = min(SERVICES_PER_STACK, services - first)
+        stacks.append(_build_stack(app, f"GeneratedBench{first // SERVICES_PER_STACK}", count))
+    return stacks
+
+
+def _build_stack(app: cdk.App, name: str, services: int) -> cdk.Stack:
+    stack = cdk.Stack(app, name)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
     cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
     for i in range(services):
@@ -53,7 +63,12 @@ def build(app: cdk.App, services: int) -> cdk.Stack:
             logging=ecs.LogDrivers.aws_logs(stream_prefix="app", log_group=group),
         )
         service = ecs.FargateService(
-            stack, f"Service{i}", cluster=cluster, task_definition=task, desired_count=1 + i % 3
+            stack,
+            f"Service{i}",
+            cluster=cluster,
+            task_definition=task,
+            desired_count=1 + i % 3,
+            min_healthy_percent=100,
         )
         bucket = s3.Bucket(
             stack,
@@ -85,7 +100,7 @@ def build(app: cdk.App, services: int) -> cdk.Stack:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--services", type=int, default=60)
+    parser.add_argument("--services", type=int, default=80)
     parser.add_argument("--cost", choices=("on", "off"), default="on")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -97,18 +112,21 @@ def main() -> None:
         from cost.cdk import CostEstimate
 
         estimate = CostEstimate.attach(app)
-    stack = build(app, args.services)
+    stacks = build(app, args.services)
     built = time.perf_counter()
     assembly = app.synth()
     synthesized = time.perf_counter()
     report = estimate.finish(assembly, print_summary=False) if estimate else None
     finished = time.perf_counter()
-    template = json.loads(Path(assembly.directory, stack.template_file).read_text())
+    resources = sum(
+        len(json.loads(Path(assembly.directory, s.template_file).read_text())["Resources"])
+        for s in stacks
+    )
     print(
         json.dumps(
             {
                 "cost": args.cost,
-                "resources": len(template["Resources"]),
+                "resources": resources,
                 "priced": sum(len(s.resources) for s in report.stacks) if report else None,
                 "build_s": round(built - started, 3),
                 "synth_s": round(synthesized - built, 3),

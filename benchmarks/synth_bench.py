@@ -58,7 +58,7 @@ def generated(cost: str, services: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--services", type=int, default=60)
+    parser.add_argument("--services", type=int, default=80)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
