@@ -43,6 +43,8 @@ class ServerSettings:
     task_cpu: int
     task_memory_mib: int
     workers: int
+    threads: int
+    default_permission: str
     desired_count: int
     min_tasks: int
     max_tasks: int
@@ -203,7 +205,9 @@ class TrackingServer(Construct):
             "MLFLOW_ALLOWED_HOSTS": Fn.join(",", allowed_hosts),
             "MLFLOW_AUTH": server.auth,
             "MLFLOW_AUTH_ADMIN_USERNAME": server.admin_username,
+            "MLFLOW_AUTH_DEFAULT_PERMISSION": server.default_permission,
             "MLFLOW_WORKERS": str(server.workers),
+            "MLFLOW_THREADS": str(server.threads),
             "MLFLOW_PORT": str(CONTAINER_PORT),
             "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "true" if server.job_execution else "false",
             "AWS_REGION": Stack.of(self).region,

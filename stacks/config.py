@@ -137,7 +137,8 @@ class PlatformConfig:
     cpu_architecture: CpuArchitecture = "ARM64"
     task_cpu: int = 1024
     task_memory_mib: int = 2048
-    server_workers: int = 4
+    server_workers: int = 3
+    server_threads: int = 2
     desired_count: int = 1
     min_tasks: int = 1
     max_tasks: int = 2
@@ -147,6 +148,7 @@ class PlatformConfig:
     container_insights: bool = False
     auth: AuthMode = "basic"
     admin_username: str = "admin"
+    auth_default_permission: str = "NO_PERMISSIONS"
     job_execution: bool = False
 
     # load balancer
@@ -239,7 +241,7 @@ PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
         "network_mode": "endpoints",
         "task_cpu": 1024,
         "task_memory_mib": 2048,
-        "server_workers": 4,
+        "server_workers": 3,
         "desired_count": 2,
         "min_tasks": 2,
         "max_tasks": 6,
@@ -428,6 +430,14 @@ def validate(c: PlatformConfig) -> list[str]:
             f"{allowed[1] - allowed[0] if len(allowed) > 1 else allowed[0]}"
         )
     p.append(_in_range("server_workers", c.server_workers, 1, 32))
+    p.append(_in_range("server_threads", c.server_threads, 1, 32))
+    p.append(
+        _one_of(
+            "auth_default_permission",
+            c.auth_default_permission,
+            ("NO_PERMISSIONS", "READ", "USE", "EDIT", "MANAGE"),
+        )
+    )
     p.append(_in_range("min_tasks", c.min_tasks, 1, 100))
     p.append(_in_range("max_tasks", c.max_tasks, 1, 100))
     if c.max_tasks < c.min_tasks:

@@ -93,6 +93,8 @@ class MlflowStack(Stack):
                 task_cpu=c.task_cpu,
                 task_memory_mib=c.task_memory_mib,
                 workers=c.server_workers,
+                threads=c.server_threads,
+                default_permission=c.auth_default_permission,
                 desired_count=c.desired_count,
                 min_tasks=c.min_tasks,
                 max_tasks=c.max_tasks,
