@@ -135,9 +135,10 @@ class PlatformConfig:
 
     # tracking server
     cpu_architecture: CpuArchitecture = "ARM64"
-    task_cpu: int = 1024
-    task_memory_mib: int = 2048
-    server_workers: int = 3
+    # Sized from `make bench-server` (README, "Fargate sizing"): two workers of ~250 MB.
+    task_cpu: int = 512
+    task_memory_mib: int = 1024
+    server_workers: int = 2
     server_threads: int = 2
     desired_count: int = 1
     min_tasks: int = 1
@@ -220,9 +221,10 @@ class PlatformConfig:
 PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
     "dev": {
         "network_mode": "public",
-        "task_cpu": 512,
+        "task_cpu": 256,
         "task_memory_mib": 1024,
-        "server_workers": 2,
+        "server_workers": 1,
+        "server_threads": 4,
         "desired_count": 1,
         "min_tasks": 1,
         "max_tasks": 1,
@@ -242,6 +244,7 @@ PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
         "task_cpu": 1024,
         "task_memory_mib": 2048,
         "server_workers": 3,
+        "server_threads": 2,
         "desired_count": 2,
         "min_tasks": 2,
         "max_tasks": 6,
@@ -431,6 +434,11 @@ def validate(c: PlatformConfig) -> list[str]:
         )
     p.append(_in_range("server_workers", c.server_workers, 1, 32))
     p.append(_in_range("server_threads", c.server_threads, 1, 32))
+    if c.job_execution:
+        p.append(
+            "job_execution=true is not supported by this image: it does not run MLflow's job "
+            "runner (about 2 GB more per task; its endpoints were CVE-2026-0545); allowed: false"
+        )
     p.append(
         _one_of(
             "auth_default_permission",

@@ -27,7 +27,7 @@ def test_dev_is_the_smallest(dev: Synth) -> None:
         {"DBInstanceClass": "db.t4g.micro", "MultiAZ": False, "BackupRetentionPeriod": 7},
     )
     dev.template.has_resource_properties(
-        "AWS::ECS::TaskDefinition", {"Cpu": "512", "Memory": "1024"}
+        "AWS::ECS::TaskDefinition", {"Cpu": "256", "Memory": "1024"}
     )
     dev.template.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget", {"MinCapacity": 1, "MaxCapacity": 1}
@@ -129,10 +129,8 @@ def test_archive_tiers_are_opt_in() -> None:
     )
 
 
-def test_job_execution_stays_off_unless_configured() -> None:
-    s = synth(job_execution="true", cost=COST)
-    _, task = s.one("AWS::ECS::TaskDefinition")
-    env = {
-        e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]
-    }
-    assert env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] == "true"
+def test_job_execution_is_refused_with_a_reason() -> None:
+    from stacks.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="job_execution=true is not supported"):
+        load_config({"job_execution": "true"})

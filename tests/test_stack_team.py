@@ -175,8 +175,8 @@ def test_task_definition_size_and_architecture(team: Synth) -> None:
     team.template.has_resource_properties(
         "AWS::ECS::TaskDefinition",
         {
-            "Cpu": "1024",
-            "Memory": "2048",
+            "Cpu": "512",
+            "Memory": "1024",
             "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
             "RequiresCompatibilities": ["FARGATE"],
         },
