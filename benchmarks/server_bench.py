@@ -1,0 +1,345 @@
+"""Tuned vs stock MLflow tracking server under a bounded load, on local stand-ins.
+
+`make bench-server` runs it: it starts MariaDB (TLS, utf8mb4_bin) and moto (S3) from the
+integration harness, then
+
+- the production configuration: container/entrypoint.py (gunicorn gthread, basic auth with the
+  credential cache, Host check), with MLFLOW_WORKERS/MLFLOW_THREADS as given;
+- stock `mlflow server --app-name basic-auth` with its defaults (uvicorn, 4 workers, no auth
+  cache, job execution as the default leaves it). Stock's own auth migration fails on MySQL
+  (mlflow#9642), so stock uses the auth schema the tuned server already migrated (same admin
+  user), through a config file of its own; its tracking data goes to a schema of its own.
+
+Each server gets the same load on 127.0.0.1: CLIENTS threads, each with one kept-alive HTTP
+connection and its own run, POSTing log-metric for DURATION seconds (after a short warm-up),
+then the same for log-batch (10 metrics + 2 params + 1 tag per call). Every request is
+counted; non-2xx answers are errors. The last line printed is one JSON object.
+
+Loopback only; every loop is bounded in time; every process started is stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+import harness as h  # noqa: E402
+
+
+def _auth_header(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _request(
+    conn: http.client.HTTPConnection, method: str, path: str, body: Any, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    payload = json.dumps(body).encode() if body is not None else None
+    conn.request(method, path, body=payload, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _headers(host: str, auth: str) -> dict[str, str]:
+    return {"Host": host, "Authorization": auth, "Content-Type": "application/json"}
+
+
+def create_runs(port: int, host: str, auth: str, count: int, experiment: str) -> list[str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = _headers(host, auth)
+    status, body = _request(
+        conn, "POST", "/api/2.0/mlflow/experiments/create", {"name": experiment}, headers
+    )
+    if status != 200:
+        raise RuntimeError(f"create experiment: {status} {body[:300]!r}")
+    experiment_id = json.loads(body)["experiment_id"]
+    runs = []
+    for _ in range(count):
+        status, body = _request(
+            conn,
+            "POST",
+            "/api/2.0/mlflow/runs/create",
+            {"experiment_id": experiment_id, "start_time": int(time.time() * 1000)},
+            headers,
+        )
+        if status != 200:
+            raise RuntimeError(f"create run: {status} {body[:300]!r}")
+        runs.append(json.loads(body)["run"]["info"]["run_id"])
+    conn.close()
+    return runs
+
+
+def drive(
+    port: int,
+    host: str,
+    auth: str,
+    run_ids: list[str],
+    kind: str,
+    duration: float,
+    warmup: float,
+) -> dict[str, Any]:
+    """Keep-alive clients, one thread per run id, for warmup + duration seconds."""
+    latencies: list[list[float]] = [[] for _ in run_ids]
+    errors = [0 for _ in run_ids]
+    error_samples: list[str] = []
+    start_at = time.monotonic() + 0.5
+    measure_from = start_at + warmup
+    stop_at = measure_from + duration
+
+    def client(index: int, run_id: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = _headers(host, auth)
+        step = 0
+        while time.monotonic() < start_at:
+            time.sleep(0.01)
+        while True:
+            now = time.monotonic()
+            if now >= stop_at:
+                break
+            step += 1
+            ts = int(time.time() * 1000)
+            if kind == "log-metric":
+                path = "/api/2.0/mlflow/runs/log-metric"
+                body: dict[str, Any] = {
+                    "run_id": run_id,
+                    "key": "loss",
+                    "value": 1.0 / step,
+                    "timestamp": ts,
+                    "step": step,
+                }
+            else:
+                path = "/api/2.0/mlflow/runs/log-batch"
+                body = {
+                    "run_id": run_id,
+                    "metrics": [
+                        {"key": f"m{i}", "value": float(step * i), "timestamp": ts, "step": step}
+                        for i in range(10)
+                    ],
+                    "params": [{"key": f"p{step}_{i}", "value": str(i)} for i in range(2)],
+                    "tags": [{"key": "batch", "value": str(step)}],
+                }
+            t0 = time.monotonic()
+            try:
+                status, payload = _request(conn, "POST", path, body, headers)
+            except (OSError, http.client.HTTPException) as e:
+                status, payload = 0, str(e).encode()
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            t1 = time.monotonic()
+            if t0 >= measure_from and t1 <= stop_at:
+                if 200 <= status < 300:
+                    latencies[index].append(t1 - t0)
+                else:
+                    errors[index] += 1
+                    if len(error_samples) < 5:
+                        error_samples.append(f"{status} {payload[:200]!r}")
+        conn.close()
+
+    threads = [
+        threading.Thread(target=client, args=(i, r), daemon=True) for i, r in enumerate(run_ids)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=warmup + duration + 120)
+    all_latencies = sorted(x for per in latencies for x in per)
+    ok = len(all_latencies)
+    result: dict[str, Any] = {
+        "requests": ok,
+        "errors": sum(errors),
+        "rps": round(ok / duration, 1),
+        "p50_ms": round(1000 * statistics.median(all_latencies), 2) if ok else None,
+        "p99_ms": round(1000 * all_latencies[min(ok - 1, int(ok * 0.99))], 2) if ok else None,
+    }
+    if error_samples:
+        result["error_samples"] = error_samples
+    return result
+
+
+def stock_server(
+    db: h.MariaDB,
+    moto: h.Moto,
+    base: Path,
+    *,
+    bucket: str,
+    db_name: str,
+    auth_db_name: str,
+    port: int,
+) -> h.ServerProcess:
+    """`mlflow server --app-name basic-auth` with defaults, configured through its own
+    environment variables (the full URIs carry the test credentials)."""
+    db.sql(f"CREATE DATABASE IF NOT EXISTS `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    ini = base / "stock_auth.ini"
+    ini.write_text(
+        "[mlflow]\n"
+        "default_permission = READ\n"
+        f"database_uri = {db.uri(auth_db_name).replace('%', '%%')}\n"
+        "admin_username = admin\n"
+        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+    )
+    os.chmod(ini, 0o600)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(base),
+        "LANG": "C.UTF-8",
+        "MLFLOW_BACKEND_STORE_URI": db.uri(db_name),
+        "MLFLOW_AUTH_CONFIG_PATH": str(ini),
+        "MLFLOW_AUTH_ADMIN_PASSWORD": h.ADMIN_PASSWORD,
+        "MLFLOW_FLASK_SERVER_SECRET_KEY": h.SECRET_KEY,
+        "MLFLOW_S3_ENDPOINT_URL": moto.endpoint,
+        "AWS_DEFAULT_REGION": h.REGION,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        **h.FAKE_AWS,
+    }
+    process = h.ServerProcess(env | {"MLFLOW_PORT": str(port)}, base / "stock.log")
+    # ServerProcess.start runs the entrypoint; stock is the plain CLI instead.
+    import subprocess
+
+    log = open(process.log_path, "ab")  # noqa: SIM115 - owned by the process
+    process.process = subprocess.Popen(
+        [
+            str(h.SERVER_VENV / "bin" / "mlflow"),
+            "server",
+            "--app-name",
+            "basic-auth",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--artifacts-destination",
+            f"s3://{bucket}/stock",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+    return process
+
+
+def bench(server: h.ServerProcess, name: str, args: argparse.Namespace) -> dict[str, Any]:
+    host = "127.0.0.1"
+    auth = _auth_header("admin", h.ADMIN_PASSWORD)
+    experiment = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    runs = create_runs(server.port, host, auth, args.clients, experiment)
+    metric = drive(server.port, host, auth, runs, "log-metric", args.duration, args.warmup)
+    rss = server.tree_rss_mb()
+    batch = drive(server.port, host, auth, runs, "log-batch", args.batch_duration, args.warmup)
+    rss = max(rss, server.tree_rss_mb())
+    return {"log_metric": metric, "log_batch": batch, "rss_mb": round(rss, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=20, help="seconds of log-metric load")
+    parser.add_argument("--batch-duration", type=float, default=10, help="seconds of log-batch")
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
+    parser.add_argument("--workers", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_WORKERS"]))
+    parser.add_argument("--threads", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_THREADS"]))
+    parser.add_argument("--skip-stock", action="store_true")
+    args = parser.parse_args()
+
+    base = Path(tempfile.mkdtemp(prefix="mlflow-bench-"))
+    db = h.MariaDB(base / "db")
+    moto = h.Moto(base / "moto")
+    tuned: h.ServerProcess | None = None
+    stock: h.ServerProcess | None = None
+    result: dict[str, Any] = {"clients": args.clients, "duration_s": args.duration}
+    try:
+        db.start()
+        db.create_app_user()
+        moto.start()
+        moto.create_bucket("bench")
+        tuned = h.ServerProcess(
+            h.server_env(
+                db,
+                moto,
+                bucket="bench",
+                db_name="mlflow",
+                auth_db_name="mlflow_auth",
+                port=h.free_port(),
+                workers=args.workers,
+                threads=args.threads,
+            ),
+            base / "tuned.log",
+        ).start()
+        result["tuned_startup_s"] = round(tuned.wait_healthy(180), 1)
+        result["tuned_idle_rss_mb"] = round(tuned.tree_rss_mb(), 1)
+        tuned_result = bench(tuned, "tuned", args)
+        tuned.stop()
+        tuned = None
+        result.update(
+            {
+                "tuned_workers": args.workers,
+                "tuned_threads": args.threads,
+                "tuned_rps": tuned_result["log_metric"]["rps"],
+                "tuned_p50_ms": tuned_result["log_metric"]["p50_ms"],
+                "tuned_p99_ms": tuned_result["log_metric"]["p99_ms"],
+                "tuned_errors": tuned_result["log_metric"]["errors"],
+                "tuned_batch_rps": tuned_result["log_batch"]["rps"],
+                "tuned_batch_p50_ms": tuned_result["log_batch"]["p50_ms"],
+                "tuned_batch_p99_ms": tuned_result["log_batch"]["p99_ms"],
+                "tuned_batch_errors": tuned_result["log_batch"]["errors"],
+                "tuned_rss_mb": tuned_result["rss_mb"],
+            }
+        )
+        print(json.dumps({"tuned": tuned_result}), flush=True)
+
+        if not args.skip_stock:
+            stock = stock_server(
+                db,
+                moto,
+                base,
+                bucket="bench",
+                db_name="mlflow_stock",
+                auth_db_name="mlflow_auth",
+                port=h.free_port(),
+            )
+            result["stock_startup_s"] = round(stock.wait_healthy(240), 1)
+            stock_result = bench(stock, "stock", args)
+            print(json.dumps({"stock": stock_result}), flush=True)
+            result.update(
+                {
+                    "stock_rps": stock_result["log_metric"]["rps"],
+                    "stock_p50_ms": stock_result["log_metric"]["p50_ms"],
+                    "stock_p99_ms": stock_result["log_metric"]["p99_ms"],
+                    "stock_errors": stock_result["log_metric"]["errors"],
+                    "stock_batch_rps": stock_result["log_batch"]["rps"],
+                    "stock_rss_mb": stock_result["rss_mb"],
+                    "stock_auth_db": "mysql schema mlflow_auth (migrated by the tuned server)",
+                }
+            )
+            if result["stock_rps"]:
+                result["speedup"] = round(result["tuned_rps"] / result["stock_rps"], 1)
+        result["goals_met"] = bool(
+            result["tuned_rps"] >= 300
+            and result["tuned_rss_mb"] <= 1024
+            and (args.skip_stock or result.get("speedup", 0) >= 10)
+        )
+    finally:
+        for process in (tuned, stock):
+            if process is not None:
+                process.stop()
+        moto.stop()
+        db.stop()
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

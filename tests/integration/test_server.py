@@ -1,0 +1,414 @@
+"""One production-configured server (entrypoint.py, basic auth, TLS to MariaDB, artifacts
+proxied to moto) on fresh schemas: migrations, auth and permissions, the Host rule, a real
+MLflow client round trip with a 100 MB artifact, and no secret in argv, files or logs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import harness as h
+import pytest
+from conftest import unique
+
+ALICE = ("alice", "alice-Pa55word-%:#")
+
+
+@pytest.fixture(scope="module")
+def names() -> dict[str, str]:
+    return {
+        "db_name": unique("track"),
+        "auth_db_name": unique("auth"),
+        "bucket": f"it-{uuid.uuid4().hex[:10]}",
+    }
+
+
+@pytest.fixture(scope="module")
+def server(
+    mariadb: h.MariaDB, moto: h.Moto, workdir: Path, names: dict[str, str]
+) -> Iterator[h.ServerProcess]:
+    moto.create_bucket(names["bucket"])
+    env = h.server_env(mariadb, moto, port=h.free_port(), **names)
+    process = h.ServerProcess(env, workdir / "logs" / f"{unique('main')}.log")
+    try:
+        process.start()
+        process.wait_healthy(180)
+        yield process
+    finally:
+        process.stop(timeout=5)
+
+
+def test_fresh_schemas_are_migrated_to_head(
+    server: h.ServerProcess, mariadb: h.MariaDB, names: dict[str, str]
+) -> None:
+    heads = h.server_head_revisions()
+    assert h.schema_revision(mariadb, names["db_name"]) == heads["tracking"]
+    assert (
+        h.schema_revision(mariadb, names["auth_db_name"], "alembic_version_auth") == heads["auth"]
+    )
+    assert {"experiments", "runs", "metrics", "latest_metrics", "params", "tags"} <= mariadb.tables(
+        names["db_name"]
+    )
+    assert {"users", "experiment_permissions", "registered_model_permissions", "roles"} <= (
+        mariadb.tables(names["auth_db_name"])
+    )
+    rows = mariadb.sql(
+        "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME "
+        "FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (%s, %s)",
+        (names["db_name"], names["auth_db_name"]),
+    )
+    assert {(r[1], r[2]) for r in rows} == {("utf8mb4", "utf8mb4_bin")} and len(rows) == 2
+    # TLS to the database: the user is REQUIRE SSL (and the server require_secure_transport),
+    # and the entrypoint logs the negotiated cipher.
+    assert "TLS_AES" in server.logs() or "ECDHE" in server.logs(), "no TLS cipher in the log"
+
+
+def test_health_and_unauthenticated_requests(server: h.ServerProcess) -> None:
+    assert h.call(server, "GET", "/health", auth=None).status_code == 200
+    # The ALB's health check addresses the task by IP: no Host check, no auth on /health.
+    assert h.call(server, "GET", "/health", auth=None, host="10.0.3.17:5000").status_code == 200
+    for path in (
+        "/api/2.0/mlflow/experiments/search?max_results=1",
+        "/ajax-api/2.0/mlflow/experiments/search?max_results=1",
+        "/",  # the UI
+        "/api/2.0/mlflow-artifacts/artifacts",
+        "/api/2.0/mlflow/users/current",
+    ):
+        response = h.call(server, "GET", path, auth=None)
+        assert response.status_code == 401, (path, response.status_code, response.text[:200])
+        assert "Basic" in response.headers.get("WWW-Authenticate", "")
+    wrong = h.call(
+        server,
+        "GET",
+        "/api/2.0/mlflow/experiments/search?max_results=1",
+        auth=("admin", "not-the-password"),
+    )
+    assert wrong.status_code == 401
+
+
+def test_host_header_rule(server: h.ServerProcess) -> None:
+    path = "/api/2.0/mlflow/experiments/search?max_results=1"
+    for host in (h.ALB_HOST, h.DOMAIN_HOST, f"{h.DOMAIN_HOST}:443"):
+        assert h.call(server, "GET", path, host=host).status_code == 200, host
+    for host in ("evil.example.com", f"{h.DOMAIN_HOST}.evil.example.com", "10.0.3.17:5000"):
+        response = h.call(server, "GET", path, host=host)
+        assert response.status_code == 403, (host, response.status_code)
+        assert "Invalid Host header" in response.text
+        # Refused before authentication: no credentials needed to be turned away.
+        assert h.call(server, "GET", path, host=host, auth=None).status_code == 403
+
+
+def test_cross_origin_writes_blocked_same_origin_allowed(server: h.ServerProcess) -> None:
+    # Browsers send Origin on same-origin POSTs too: the UI behind the domain must work.
+    same = h.call(
+        server,
+        "POST",
+        "/api/2.0/mlflow/experiments/create",
+        json={"name": unique("cors")},
+        headers={"Origin": f"https://{h.DOMAIN_HOST}"},
+    )
+    assert same.status_code == 200, same.text[:300]
+    foreign = h.call(
+        server,
+        "POST",
+        "/api/2.0/mlflow/experiments/create",
+        json={"name": unique("cors")},
+        headers={"Origin": "https://evil.example.com"},
+    )
+    assert foreign.status_code == 403
+
+
+def test_non_admin_gets_exactly_the_granted_permissions(server: h.ServerProcess) -> None:
+    granted = h.create_experiment(server, unique("granted"))
+    other = h.create_experiment(server, unique("other"))
+    h.create_user(server, *ALICE)
+    h.ok(
+        h.call(
+            server,
+            "POST",
+            "/api/3.0/mlflow/users/permissions/grant",
+            json={
+                "username": ALICE[0],
+                "resource_type": "experiment",
+                "resource_id": granted,
+                "permission": "READ",
+            },
+        )
+    )
+
+    def as_alice(method: str, path: str, **kw: object) -> int:
+        return int(h.call(server, method, path, auth=ALICE, **kw).status_code)  # type: ignore[arg-type]
+
+    # READ on `granted`: can read, cannot write.
+    assert (
+        as_alice("GET", "/api/2.0/mlflow/experiments/get", params={"experiment_id": granted}) == 200
+    )
+    assert as_alice("POST", "/api/2.0/mlflow/runs/create", json={"experiment_id": granted}) == 403
+    assert (
+        as_alice(
+            "POST",
+            "/api/2.0/mlflow/experiments/update",
+            json={"experiment_id": granted, "new_name": unique("renamed")},
+        )
+        == 403
+    )
+    # Default permission NO_PERMISSIONS: nothing on `other`.
+    assert (
+        as_alice("GET", "/api/2.0/mlflow/experiments/get", params={"experiment_id": other}) == 403
+    )
+    assert as_alice("POST", "/api/2.0/mlflow/runs/create", json={"experiment_id": other}) == 403
+    listed = (
+        h.call(
+            server,
+            "POST",
+            "/api/2.0/mlflow/experiments/search",
+            auth=ALICE,
+            json={"max_results": 1000},
+        )
+        .json()
+        .get("experiments", [])
+    )
+    ids = {e["experiment_id"] for e in listed}
+    assert granted in ids and other not in ids
+    # Her own experiment: the creator gets MANAGE.
+    own = h.create_experiment(server, unique("alice"), auth=ALICE)
+    run = h.call(
+        server, "POST", "/api/2.0/mlflow/runs/create", auth=ALICE, json={"experiment_id": own}
+    )
+    assert run.status_code == 200
+    # Admin-only operations stay admin-only.
+    promote = {"username": ALICE[0], "is_admin": True}
+    assert as_alice("PATCH", "/api/2.0/mlflow/users/update-admin", json=promote) == 403
+    # The admin (credential cache and cached admin check on) can.
+    assert (
+        h.call(
+            server, "GET", "/api/2.0/mlflow/experiments/get", params={"experiment_id": other}
+        ).status_code
+        == 200
+    )
+
+
+def test_cached_admin_check_is_active(server: h.ServerProcess) -> None:
+    # serverapp replaces MLflow's per-request admin lookup when MLflow's internals are as
+    # expected; test_internals_pinned checks them, this checks the server took that path.
+    assert "keeping the stock per-request admin lookup" not in server.logs()
+
+
+CLIENT = textwrap.dedent(
+    """
+    import hashlib, json, os, sys, tempfile, time
+    from mlflow import MlflowClient
+    from mlflow.entities import Metric, Param
+
+    def sha(path):
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    client = MlflowClient()
+    experiment = client.create_experiment(sys.argv[1])
+    run_id = client.create_run(experiment).info.run_id
+    client.log_param(run_id, "alpha", "0.5")
+    now = int(time.time() * 1000)
+    client.log_batch(run_id,
+        metrics=[Metric("acc", i / 100, now + i, i) for i in range(100)],
+        params=[Param(f"p{i}", "v" * i) for i in range(1, 20)])
+    for step in range(10):
+        client.log_metric(run_id, "loss", 1.0 / (step + 1), step=step)
+    work = tempfile.mkdtemp()
+    big = os.path.join(work, "big.bin")
+    with open(big, "wb") as f:
+        for _ in range(105):
+            f.write(os.urandom(1 << 20))
+    small_dir = os.path.join(work, "small")
+    os.makedirs(os.path.join(small_dir, "nested"))
+    files = {"a.txt": "hello ünïcode\\n", "nested/b.json": json.dumps({"k": [1, 2, 3]})}
+    for name, text in files.items():
+        with open(os.path.join(small_dir, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    t0 = time.monotonic()
+    client.log_artifact(run_id, big, "data")
+    upload_s = time.monotonic() - t0
+    client.log_artifacts(run_id, small_dir, "small")
+    client.set_terminated(run_id)
+
+    run = client.get_run(run_id)
+    out = tempfile.mkdtemp()
+    t0 = time.monotonic()
+    got_big = client.download_artifacts(run_id, "data/big.bin", out)
+    download_s = time.monotonic() - t0
+    got_small = client.download_artifacts(run_id, "small", out)
+    print(json.dumps({
+        "run_id": run_id,
+        "experiment_id": experiment,
+        "artifact_uri": run.info.artifact_uri,
+        "status": run.info.status,
+        "params": run.data.params,
+        "metrics": run.data.metrics,
+        "loss_history": [m.value for m in client.get_metric_history(run_id, "loss")],
+        "acc_history_len": len(client.get_metric_history(run_id, "acc")),
+        "sent": {"big": sha(big), **{n: sha(os.path.join(small_dir, n)) for n in files}},
+        "received": {"big": sha(got_big),
+                     **{n: sha(os.path.join(got_small, n)) for n in files}},
+        "big_size": os.path.getsize(got_big),
+        "upload_s": round(upload_s, 1), "download_s": round(download_s, 1),
+        "aws_env": sorted(k for k in os.environ if k.startswith("AWS")),
+    }))
+    """
+)
+
+
+def test_mlflow_client_round_trip_with_100mb_artifact(
+    server: h.ServerProcess, moto: h.Moto, names: dict[str, str], tmp_path: Path
+) -> None:
+    # The client gets only the tracking URI and its credentials: no AWS credentials, no
+    # endpoint, no profile (HOME is empty) - artifacts must go through the server's proxy.
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "MLFLOW_TRACKING_URI": server.url,
+        "MLFLOW_TRACKING_USERNAME": "admin",
+        "MLFLOW_TRACKING_PASSWORD": h.ADMIN_PASSWORD,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CLIENT, unique("client")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["aws_env"] == []
+    assert data["status"] == "FINISHED"
+    assert data["artifact_uri"].startswith("mlflow-artifacts:/")
+    assert data["params"] == {"alpha": "0.5", **{f"p{i}": "v" * i for i in range(1, 20)}}
+    assert data["metrics"]["loss"] == pytest.approx(0.1)
+    assert data["metrics"]["acc"] == pytest.approx(0.99)
+    assert data["loss_history"] == pytest.approx([1.0 / (s + 1) for s in range(10)])
+    assert data["acc_history_len"] == 100
+    assert data["received"] == data["sent"]
+    assert data["big_size"] == 105 * (1 << 20)
+
+    # The objects are in the bucket, under the configured prefix, byte-identical.
+    prefix = f"mlflow-artifacts/{data['experiment_id']}/{data['run_id']}/artifacts/"
+    objects = moto.objects(names["bucket"], prefix)
+    assert objects == {
+        prefix + "data/big.bin": 105 * (1 << 20),
+        prefix + "small/a.txt": len("hello ünïcode\n".encode()),
+        prefix + "small/nested/b.json": len(json.dumps({"k": [1, 2, 3]})),
+    }
+    body = moto.s3().get_object(Bucket=names["bucket"], Key=prefix + "data/big.bin")["Body"]
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: body.read(1 << 20), b""):
+        digest.update(chunk)
+    assert digest.hexdigest() == data["sent"]["big"]
+    print(f"100 MB via the proxy: upload {data['upload_s']} s, download {data['download_s']} s")
+
+
+def _server_pids(server: h.ServerProcess) -> list[int]:
+    assert server.process is not None
+    pgid = server.process.pid
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except ProcessLookupError:
+                continue
+    return pids
+
+
+def test_no_secret_in_argv_files_or_logs(server: h.ServerProcess) -> None:
+    secrets = [h.DB_PASSWORD, h.ADMIN_PASSWORD, h.SECRET_KEY]
+    pids = _server_pids(server)
+    assert len(pids) >= 3, "expected the gunicorn master and its workers"
+    config_paths = set()
+    for pid in pids:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        assert "gunicorn" in cmdline
+        for secret in secrets:
+            assert secret not in cmdline
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        for item in environ:
+            if item.startswith(b"MLFLOW_AUTH_CONFIG_PATH="):
+                config_paths.add(item.split(b"=", 1)[1].decode())
+            # No URI-shaped variable carries the password (only MLFLOW_DB_PASSWORD itself).
+            if b"://" in item:
+                assert h.DB_PASSWORD.encode() not in item
+    assert len(config_paths) == 1
+    config = Path(config_paths.pop())
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
+    text = config.read_text()
+    assert "database_uri" in text
+    for secret in secrets:
+        assert secret not in text
+    logs = server.log_path.read_text(errors="replace")
+    for secret in secrets:
+        assert secret not in logs
+
+
+def test_internals_pinned() -> None:
+    """What serverapp.py and entrypoint.py rely on inside MLflow 3.17.2, checked in the image's
+    own virtualenv: the private server-to-worker variable names, the auth module's credential
+    cache, and `_before_request` calling `sender_is_admin` through the module global (so that
+    replacing it takes effect)."""
+    code = textwrap.dedent(
+        f"""
+        import inspect, os, sys, tempfile
+        ini = os.path.join(tempfile.mkdtemp(), "auth.ini")
+        open(ini, "w").write("[mlflow]\\ndefault_permission = READ\\n"
+                             "database_uri = sqlite:///:memory:\\nadmin_username = admin\\n"
+                             "auth_cache_ttl_seconds = 60\\n")
+        os.environ["MLFLOW_AUTH_CONFIG_PATH"] = ini
+        sys.path.insert(0, {str(h.CONTAINER)!r})
+        import mlflow.server.auth as auth
+        from mlflow.server import constants
+        import serverapp
+        assert serverapp._cached_admin_check(auth) is not None
+        assert "sender_is_admin()" in inspect.getsource(auth._before_request)
+        assert list(inspect.signature(auth._authenticate_cached).parameters) == ["username", "password"]
+        assert constants.BACKEND_STORE_URI_ENV_VAR == "_MLFLOW_SERVER_FILE_STORE"
+        assert constants.SERVE_ARTIFACTS_ENV_VAR == "_MLFLOW_SERVER_SERVE_ARTIFACTS"
+        assert constants.ARTIFACTS_DESTINATION_ENV_VAR == "_MLFLOW_SERVER_ARTIFACT_DESTINATION"
+        from mlflow.server.auth.db.utils import INITIAL_REVISION
+        assert INITIAL_REVISION == "8606fa83a998"
+        print("pinned")
+        """
+    )
+    out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
+    assert out.strip().endswith("pinned")
+
+
+def test_mlflow_own_host_check_applies_under_gunicorn() -> None:
+    """Besides serverapp.HostCheck, MLflow's Flask security middleware guards the app too: it
+    is installed when `mlflow.server` is imported in a gunicorn process and reads
+    MLFLOW_SERVER_ALLOWED_HOSTS (what the entrypoint sets). `mlflow server --gunicorn-opts`
+    only refuses the --allowed-hosts *flag*."""
+    code = textwrap.dedent(
+        """
+        import gunicorn  # noqa: F401 - marks the process as a gunicorn server, as in a worker
+        from mlflow.server import app
+        client = app.test_client()
+        path = "/api/2.0/mlflow/experiments/search"
+        print(client.get(path, headers={"Host": "evil.example.com"}).status_code,
+              client.get("/health", headers={"Host": "evil.example.com"}).status_code)
+        """
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "MLFLOW_SERVER_ALLOWED_HOSTS": h.DOMAIN_HOST}
+    out = h.run_python(h.SERVER_PYTHON, code, env)
+    assert out.split()[-2:] == ["403", "200"]
