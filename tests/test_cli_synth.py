@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from appsynth import ROOT
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 

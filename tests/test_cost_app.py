@@ -10,7 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match
-from conftest import Synth, synth
+from appsynth import Synth, synth
 
 from cost.cdk import COST_TAG
 from cost.model import money

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Synth, synth
+from appsynth import Synth, synth
 
 from cost.cli import main as cost_main
 from cost.diff import diff_reports, load_report

@@ -4,7 +4,7 @@ CloudFormation replace the database or the bucket (and lose their data)."""
 from __future__ import annotations
 
 import pytest
-from conftest import synth
+from appsynth import synth
 
 PINNED = {
     "AWS::RDS::DBInstance": {"DatabaseInstanceAA8A5FDE"},

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from aws_cdk.assertions import Match
-from conftest import Synth, synth
+from appsynth import Synth, synth
 
 COST = "off"  # pricing has its own tests; these look at the infrastructure only
 

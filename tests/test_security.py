@@ -14,7 +14,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
-from conftest import ROOT, Synth, synth
+from appsynth import ROOT, Synth, synth
 
 VARIANTS = {
     "team": {},

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Annotations, Match
-from conftest import Synth, synth
+from appsynth import Synth, synth
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,7 @@ with the reason; nothing is skipped."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import harness as h
@@ -40,11 +39,8 @@ def moto(workdir: Path) -> Iterator[h.Moto]:
         server.stop()
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:8]}"
-
-
-ServerFactory = Callable[..., h.ServerProcess]
+unique = h.unique
+ServerFactory = h.ServerFactory
 
 
 @pytest.fixture

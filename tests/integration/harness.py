@@ -55,6 +55,13 @@ DOMAIN_HOST = "mlflow.example.com"
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
+def unique(prefix: str) -> str:
+    """A fresh schema/object name for one test."""
+    import uuid
+
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
 class StandInError(RuntimeError):
     """A stand-in could not be started: the suite fails with this reason (never skips)."""
 
@@ -586,6 +593,10 @@ class ServerProcess:
         """Sum of RSS over the server's process tree (gunicorn master + workers)."""
         assert self.process is not None
         return process_tree_rss_mb(self.process.pid)
+
+
+#: The `make_server` fixture's type: keyword arguments as in conftest.make_server.
+ServerFactory = Callable[..., ServerProcess]
 
 
 def process_tree_rss_mb(root_pid: int) -> float:

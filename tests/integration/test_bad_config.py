@@ -9,7 +9,7 @@ from pathlib import Path
 
 import harness as h
 import pytest
-from conftest import ServerFactory, unique
+from harness import ServerFactory, unique
 
 WRONG_PASSWORD = "Wrong%:#?&+=@/pw-SECRET"
 SHORT_ADMIN = "sh0rt%pw"

@@ -16,7 +16,7 @@ from typing import Any
 
 import harness as h
 import pytest
-from conftest import unique
+from harness import unique
 
 SERVER_RECOVERY_BOUND_S = 90  # kill -> replacement task answering client requests
 DB_RECOVERY_BOUND_S = 45  # database back -> the same server answering again

@@ -13,7 +13,7 @@ import time
 import uuid
 
 import harness as h
-from conftest import ServerFactory, unique
+from harness import ServerFactory, unique
 
 
 def test_upgrade_from_previous_release_keeps_data(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import harness as h
 import pytest
-from conftest import unique
+from harness import unique
 
 ALICE = ("alice", "alice-Pa55word-%:#")
 
