@@ -9,8 +9,8 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Annotations, Match
 from appsynth import Synth, synth
+from aws_cdk.assertions import Annotations, Match
 
 from cost.cdk import COST_TAG
 from cost.model import money

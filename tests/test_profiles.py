@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk.assertions import Match
 from appsynth import Synth, synth
+from aws_cdk.assertions import Match
 
 COST = "off"  # pricing has its own tests; these look at the infrastructure only
 

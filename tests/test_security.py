@@ -12,9 +12,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from appsynth import ROOT, Synth, synth
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
-from appsynth import ROOT, Synth, synth
 
 VARIANTS = {
     "team": {},

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from aws_cdk.assertions import Annotations, Match
 from appsynth import Synth, synth
+from aws_cdk.assertions import Annotations, Match
 
 
 @pytest.fixture(scope="module")
