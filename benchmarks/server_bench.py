@@ -12,7 +12,8 @@ integration harness, then
 
 Each server gets the same load on 127.0.0.1: CLIENTS threads, each with one kept-alive HTTP
 connection and its own run, POSTing log-metric for DURATION seconds (after a short warm-up),
-then the same for log-batch (10 metrics + 2 params + 1 tag per call). Every response completed
+then the same for log-batch (10 metrics + 2 params + 1 tag per call), and for the tuned server
+log-metric again as a non-admin user (own experiment) for 10 s. Every response completed
 inside the measurement window is counted; non-2xx answers are errors. The last line printed
 is one JSON object.
 
@@ -246,11 +247,36 @@ def bench(server: h.ServerProcess, name: str, args: argparse.Namespace) -> dict[
     return {"log_metric": metric, "log_batch": batch, "rss_mb": round(rss, 1)}
 
 
+def bench_non_admin(server: h.ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+    """log-metric as a non-admin user on runs in the user's own experiment (MANAGE as its
+    creator): every request then also runs MLflow's permission checks."""
+    host = "127.0.0.1"
+    admin = _auth_header("admin", h.ADMIN_PASSWORD)
+    user, password = f"bench-{uuid.uuid4().hex[:6]}", "bench-user-Pa55word"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    status, body = _request(
+        conn,
+        "POST",
+        "/api/2.0/mlflow/users/create",
+        {"username": user, "password": password},
+        _headers(host, admin),
+    )
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"create user: {status} {body[:300]!r}")
+    auth = _auth_header(user, password)
+    runs = create_runs(server.port, host, auth, args.clients, f"bench-user-{user}")
+    return drive(server.port, host, auth, runs, "log-metric", args.user_duration, args.warmup)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20, help="seconds of log-metric load")
     parser.add_argument("--batch-duration", type=float, default=10, help="seconds of log-batch")
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument(
+        "--user-duration", type=float, default=10, help="seconds of log-metric as a non-admin"
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
     parser.add_argument("--workers", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_WORKERS"]))
     parser.add_argument("--threads", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_THREADS"]))
@@ -284,6 +310,7 @@ def main() -> int:
         result["tuned_startup_s"] = round(tuned.wait_healthy(180), 1)
         result["tuned_idle_rss_mb"] = round(tuned.tree_rss_mb(), 1)
         tuned_result = bench(tuned, "tuned", args)
+        tuned_result["log_metric_non_admin"] = bench_non_admin(tuned, args)
         tuned.stop()
         tuned = None
         result.update(
@@ -299,6 +326,9 @@ def main() -> int:
                 "tuned_batch_p99_ms": tuned_result["log_batch"]["p99_ms"],
                 "tuned_batch_errors": tuned_result["log_batch"]["errors"],
                 "tuned_rss_mb": tuned_result["rss_mb"],
+                "tuned_non_admin_rps": tuned_result["log_metric_non_admin"]["rps"],
+                "tuned_non_admin_p50_ms": tuned_result["log_metric_non_admin"]["p50_ms"],
+                "tuned_non_admin_errors": tuned_result["log_metric_non_admin"]["errors"],
             }
         )
         print(json.dumps({"tuned": tuned_result}), flush=True)

@@ -224,7 +224,7 @@ PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
         "task_cpu": 256,
         "task_memory_mib": 1024,
         "server_workers": 1,
-        "server_threads": 4,
+        "server_threads": 2,
         "desired_count": 1,
         "min_tasks": 1,
         "max_tasks": 1,
