@@ -72,8 +72,6 @@ def cdk_json_context() -> dict[str, object]:
     benchmarks, `python app.py`): only the CLI passes them to the app by itself."""
     with open(APP_DIR / "cdk.json", encoding="utf-8") as f:
         context: dict[str, object] = json.load(f).get("context", {})
-    # The CLI turns construct-path metadata on by default; usage entries match on paths.
-    context["aws:cdk:enable-path-metadata"] = True
     return context
 
 

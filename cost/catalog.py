@@ -101,19 +101,14 @@ class Price:
 class PriceCatalog:
     """Products indexed by (service, region, product family)."""
 
-    def __init__(self, products: list[Price], meta: dict[str, Any]) -> None:
-        self._index: dict[tuple[str, str, str], list[tuple[Price, dict[str, str]]]] = {}
+    def __init__(self, products: list[tuple[Price, dict[str, str]]], meta: dict[str, Any]) -> None:
         self.meta = meta
-        regions: set[str] = set()
-        for price in products:
-            regions.add(price.region)
-        self.regions = sorted(r for r in regions if r != "global")
-        self._products = products
-
-    def _add(self, price: Price, attributes: dict[str, str]) -> None:
-        self._index.setdefault((price.service, price.region, price.family), []).append(
-            (price, attributes)
-        )
+        self._products = [price for price, _ in products]
+        self._index: dict[tuple[str, str, str], list[tuple[Price, dict[str, str]]]] = {}
+        for price, attributes in products:
+            key = (price.service, price.region, price.family)
+            self._index.setdefault(key, []).append((price, attributes))
+        self.regions = sorted({p.region for p in self._products} - {"global"})
 
     @classmethod
     def from_directory(cls, directory: Path = CATALOG_DIR) -> PriceCatalog:
@@ -142,10 +137,7 @@ class PriceCatalog:
             "unconfirmedPrices": unconfirmed,
             "sources": sorted(sources),
         }
-        catalog = cls([p for p, _ in products], meta)
-        for price, attributes in products:
-            catalog._add(price, attributes)
-        return catalog
+        return cls(products, meta)
 
     def check_region(self, region: str) -> None:
         if region not in self.regions:

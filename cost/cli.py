@@ -20,7 +20,7 @@ from typing import Any
 from cost import render_diff
 from cost.catalog import UnknownRegion, default_catalog
 from cost.diff import diff_reports, load_report
-from cost.estimate import Estimator, TemplateIndex, estimate_path, load_template, stacks_in_assembly
+from cost.estimate import Estimator, TemplateIndex, estimate_stacks, load_stacks
 from cost.guardrails import (
     PolicyError,
     Violation,
@@ -30,6 +30,7 @@ from cost.guardrails import (
     load_policies,
 )
 from cost.model import CostReport
+from cost.pricing.context import Resource
 from cost.render import to_json, to_markdown, to_table
 from cost.usage import Usage, UsageError
 
@@ -71,7 +72,8 @@ def _estimate(args: argparse.Namespace) -> int:
             return EXIT_INPUT
     try:
         usage = Usage.from_file(args.usage) if args.usage else Usage.empty()
-        report = estimate_path(path, estimator=Estimator(catalog, usage), region=args.region)
+        stacks = load_stacks(path)
+        report = estimate_stacks(stacks, estimator=Estimator(catalog, usage), region=args.region)
     except UsageError as err:
         print(f"error: --usage: {err}", file=sys.stderr)
         return EXIT_INPUT
@@ -92,7 +94,7 @@ def _estimate(args: argparse.Namespace) -> int:
             print(f"error: --policy: {err}", file=sys.stderr)
             return EXIT_INPUT
         violations += evaluate_policies(
-            policies, _priced_resources(path, report), report.monthly_cost, profile=args.profile
+            policies, _priced_resources(stacks, report), report.monthly_cost, profile=args.profile
         )
     over = check_budget(report.monthly_cost, args.budget)
     if over:
@@ -108,18 +110,16 @@ def _report_violations(violations: list[Violation]) -> int:
     return EXIT_GUARDRAIL if violations else EXIT_OK
 
 
-def _priced_resources(path: Path, report: CostReport) -> list[tuple[Any, float | None]]:
+def _priced_resources(
+    stacks: list[tuple[str, dict[str, Any], str | None]], report: CostReport
+) -> list[tuple[Resource, float | None]]:
     """Every resource of the templates with its report cost, for policy rules."""
     costs = {(s.name, r.logical_id): r.monthly_cost for s in report.stacks for r in s.resources}
-    if path.is_dir():
-        entries = [(name, tpl) for name, tpl, _ in stacks_in_assembly(path)]
-    else:
-        entries = [(path.stem, path)]
-    found: list[tuple[Any, float | None]] = []
-    for name, template_path in entries:
-        for resource in TemplateIndex(load_template(template_path)):
-            found.append((resource, costs.get((name, resource.logical_id))))
-    return found
+    return [
+        (resource, costs.get((name, resource.logical_id)))
+        for name, template, _ in stacks
+        for resource in TemplateIndex(template)
+    ]
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ or an unsupported line; both the CDK aspect and the template CLI go through it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ class TemplateIndex:
     def of_type(self, resource_type: str) -> list[Resource]:
         return list(self._by_type.get(resource_type, []))
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Resource]:
         return iter(self._resources.values())
 
 
@@ -192,19 +193,31 @@ def stacks_in_assembly(directory: Path) -> list[tuple[str, Path, str | None]]:
     return found
 
 
+def load_stacks(path: Path) -> list[tuple[str, dict[str, Any], str | None]]:
+    """(stack name, template, region or None) for a template file or a cdk.out directory."""
+    if not path.is_dir():
+        return [(path.stem, load_template(path), None)]
+    entries = stacks_in_assembly(path)
+    if not entries:
+        raise ValueError(f"{path}: no CloudFormation stacks in this cloud assembly")
+    return [(name, load_template(tpl), stack_region) for name, tpl, stack_region in entries]
+
+
+def estimate_stacks(
+    stacks: list[tuple[str, dict[str, Any], str | None]],
+    *,
+    estimator: Estimator,
+    region: str | None = None,
+) -> CostReport:
+    """Price loaded templates; `region` overrides each stack's own."""
+    return estimator.report(
+        [
+            estimator.estimate_template(template, name=name, region=region or stack_region)
+            for name, template, stack_region in stacks
+        ]
+    )
+
+
 def estimate_path(path: Path, *, estimator: Estimator, region: str | None = None) -> CostReport:
     """Price a template file or every stack of a cdk.out directory."""
-    stacks: list[StackCost] = []
-    if path.is_dir():
-        entries = stacks_in_assembly(path)
-        if not entries:
-            raise ValueError(f"{path}: no CloudFormation stacks in this cloud assembly")
-        for name, template_path, stack_region in entries:
-            template = load_template(template_path)
-            stacks.append(
-                estimator.estimate_template(template, name=name, region=region or stack_region)
-            )
-    else:
-        template = load_template(path)
-        stacks.append(estimator.estimate_template(template, name=path.stem, region=region))
-    return estimator.report(stacks)
+    return estimate_stacks(load_stacks(path), estimator=estimator, region=region)

@@ -14,7 +14,6 @@ import aws_cdk as cdk
 import pytest
 from appsynth import ROOT, Synth, synth
 from aws_cdk import aws_s3 as s3
-from cdk_nag import AwsSolutionsChecks
 
 VARIANTS = {
     "team": {},
@@ -90,15 +89,6 @@ def test_acknowledgments_are_few_and_scoped(variant: Synth) -> None:
             # Never on the stack or the app: on the resource (or its construct) it is about.
             assert path.count("/") >= 1, f"{rule} acknowledged too broadly at {path}"
     assert sum(len(p) for p in acks.values()) <= 10
-
-
-def test_nag_gate_fails_synth_on_an_unacknowledged_finding() -> None:
-    app = cdk.App()
-    stack = cdk.Stack(app, "Bad")
-    s3.Bucket(stack, "PlainBucket")  # no logging, no TLS-only policy
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
-    with pytest.raises(RuntimeError, match=r"AwsSolutions-S1|AwsSolutions-S10"):
-        app.synth()
 
 
 def _ingress_rules(s: Synth) -> list[tuple[str, dict[str, Any]]]:

@@ -23,20 +23,23 @@ def _split_capacity(
     strategy: list[dict[str, object]], tasks: float, ctx: PricingContext
 ) -> dict[str, float]:
     """Tasks per capacity provider: `base` tasks first, the rest by weight (ECS's rule)."""
+    items = [
+        (
+            ctx.text(item.get("CapacityProvider"), "FARGATE", "capacity provider"),
+            ctx.number(item.get("Base"), 0, "capacity provider base"),
+            ctx.number(item.get("Weight"), 0, "capacity provider weight"),
+        )
+        for item in strategy
+    ]
     counts: dict[str, float] = {}
     remaining = tasks
-    for item in strategy:
-        provider = ctx.text(item.get("CapacityProvider"), "FARGATE", "capacity provider")
-        base = ctx.number(item.get("Base"), 0, "capacity provider base")
+    for provider, base, _ in items:
         take = min(base, remaining)
         counts[provider] = counts.get(provider, 0) + take
         remaining -= take
-    weights = {
-        ctx.text(i.get("CapacityProvider"), "FARGATE", "capacity provider"): ctx.number(
-            i.get("Weight"), 0, "capacity provider weight"
-        )
-        for i in strategy
-    }
+    weights: dict[str, float] = {}
+    for provider, _, weight in items:
+        weights[provider] = weights.get(provider, 0) + weight
     total_weight = sum(weights.values())
     if remaining > 0:
         if total_weight <= 0:

@@ -88,33 +88,22 @@ def price_flow_log(resource: Resource, ctx: PricingContext) -> list[CostComponen
     ]
 
 
-def _alarm_price(ctx: PricingContext) -> CostComponent:
-    return ctx.component(
-        "Standard-resolution alarm",
-        "alarm-months",
-        1,
-        ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
-    )
-
-
 def price_alarm(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     period = ctx.number(props.get("Period"), 60, "alarm period")
     if period < 60:
         raise Unpriceable("high-resolution alarms are not in the price catalog")
+    # A metric-math alarm is billed per metric it reads.
     metrics = props.get("Metrics")
     count = len(metrics) if isinstance(metrics, list) and metrics else 1
-    component = _alarm_price(ctx)
-    if count > 1:
-        return [
-            ctx.component(
-                f"Standard-resolution alarm ({count} metrics)",
-                "alarm-metric-months",
-                count,
-                ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
-            )
-        ]
-    return [component]
+    return [
+        ctx.component(
+            "Standard-resolution alarm" + (f" ({count} metrics)" if count > 1 else ""),
+            "alarm-metric-months",
+            count,
+            ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
+        )
+    ]
 
 
 def price_scaling_policy(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
