@@ -20,13 +20,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def mariadb(workdir: Path) -> Iterator[h.MariaDB]:
-    db = h.MariaDB(workdir / "db")
-    try:
-        db.start()
-        db.create_app_user()
+    with h.running_mariadb(workdir / "db") as db:
         yield db
-    finally:
-        db.stop()
 
 
 @pytest.fixture(scope="session")

@@ -369,6 +369,18 @@ class MariaDB:
 # --- moto (S3) ---------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def running_mariadb(datadir: Path) -> Iterator[MariaDB]:
+    """A MariaDB with the application user, stopped afterwards even when a test fails."""
+    db = MariaDB(datadir)
+    try:
+        db.start()
+        db.create_app_user()
+        yield db
+    finally:
+        db.stop()
+
+
 @dataclass
 class Moto:
     base: Path

@@ -25,13 +25,8 @@ DB_RECOVERY_BOUND_S = 45  # database back -> the same server answering again
 @pytest.fixture(scope="module")
 def own_db(workdir: Path) -> Iterator[h.MariaDB]:
     """A MariaDB of this module's own: the test restarts it."""
-    db = h.MariaDB(workdir / "faultdb")
-    try:
-        db.start()
-        db.create_app_user()
+    with h.running_mariadb(workdir / "faultdb") as db:
         yield db
-    finally:
-        db.stop()
 
 
 @dataclass
