@@ -42,6 +42,24 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 import harness as h  # noqa: E402
 
 
+def cpu_calibration_ms() -> float:
+    """Milliseconds one core takes for a fixed pure-Python loop (best of 3).
+
+    The shared 2-core machines this runs on vary in speed from hour to hour (measured on one
+    morning: a similar loop took 620-740 ms between four runs, and the tuned server's log-metric
+    rate moved with it, 350 -> 285 rps); printing this next to the throughput lets two runs be
+    compared.
+    """
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - t0)
+    return round(1000 * best, 1)
+
+
 def _auth_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
@@ -288,7 +306,11 @@ def main() -> int:
     moto = h.Moto(base / "moto")
     tuned: h.ServerProcess | None = None
     stock: h.ServerProcess | None = None
-    result: dict[str, Any] = {"clients": args.clients, "duration_s": args.duration}
+    result: dict[str, Any] = {
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "cpu_calibration_ms": cpu_calibration_ms(),
+    }
     try:
         db.start()
         db.create_app_user()

@@ -200,6 +200,71 @@ def test_cached_admin_check_is_active(server: h.ServerProcess) -> None:
     # serverapp replaces MLflow's per-request admin lookup when MLflow's internals are as
     # expected; test_internals_pinned checks them, this checks the server took that path.
     assert "keeping the stock per-request admin lookup" not in server.logs()
+    assert "keeping the stock run lookup" not in server.logs()
+
+
+def test_run_scoped_permissions_for_a_non_admin(server: h.ServerProcess) -> None:
+    """Requests that name a run are authorized through the run's experiment (serverapp's
+    lighter run lookup): decisions follow the grants at the time of the request."""
+    bob = ("bob", "bob-Pa55word-%:#")
+    shared = h.create_experiment(server, unique("shared"))
+    h.create_user(server, *bob)
+    admin_run = h.ok(
+        h.call(server, "POST", "/api/2.0/mlflow/runs/create", json={"experiment_id": shared})
+    )["run"]["info"]["run_id"]
+    metric = {"key": "loss", "value": 0.5, "timestamp": 1, "step": 0}
+
+    grant_of_bob = {"username": bob[0], "resource_type": "experiment", "resource_id": shared}
+
+    def revoke() -> None:
+        h.ok(h.call(server, "POST", "/api/3.0/mlflow/users/permissions/revoke", json=grant_of_bob))
+
+    def grant(permission: str) -> None:
+        h.ok(
+            h.call(
+                server,
+                "POST",
+                "/api/3.0/mlflow/users/permissions/grant",
+                json={**grant_of_bob, "permission": permission},
+            )
+        )
+
+    def as_bob(path: str, run_id: str, **body: object) -> int:
+        response = h.call(server, "POST", path, auth=bob, json={"run_id": run_id, **body})
+        return int(response.status_code)
+
+    def get_run_as_bob(run_id: str) -> int:
+        response = h.call(
+            server, "GET", "/api/2.0/mlflow/runs/get", auth=bob, params={"run_id": run_id}
+        )
+        return int(response.status_code)
+
+    log_metric = "/api/2.0/mlflow/runs/log-metric"
+    # No grant (default NO_PERMISSIONS): nothing on the admin's run.
+    assert get_run_as_bob(admin_run) == 403
+    assert as_bob(log_metric, admin_run, **metric) == 403
+    # READ: can read the run, cannot write to it.
+    grant("READ")
+    assert get_run_as_bob(admin_run) == 200
+    assert as_bob(log_metric, admin_run, **metric) == 403
+    assert as_bob("/api/2.0/mlflow/runs/log-batch", admin_run, metrics=[metric]) == 403
+    # EDIT instead: writes go through on the next request, nothing cached.
+    revoke()
+    grant("EDIT")
+    assert as_bob(log_metric, admin_run, **metric) == 200
+    assert as_bob("/api/2.0/mlflow/runs/log-batch", admin_run, metrics=[metric]) == 200
+    assert as_bob("/api/2.0/mlflow/runs/set-tag", admin_run, key="by", value="bob") == 200
+    # Revoked: denied again on the next request.
+    revoke()
+    assert as_bob(log_metric, admin_run, **metric) == 403
+    assert get_run_as_bob(admin_run) == 403
+    # A run id that does not exist is denied, not reported missing (no existence oracle).
+    assert as_bob(log_metric, "0" * 32, **metric) == 403
+    assert get_run_as_bob("0" * 32) == 403
+    # What bob wrote while he had EDIT is there, read back by the admin.
+    data = h.ok(h.call(server, "GET", "/api/2.0/mlflow/runs/get", params={"run_id": admin_run}))
+    assert {m["key"]: m["value"] for m in data["run"]["data"]["metrics"]} == {"loss": 0.5}
+    assert {"key": "by", "value": "bob"} in data["run"]["data"]["tags"]
 
 
 CLIENT = textwrap.dedent(
@@ -392,6 +457,61 @@ def test_internals_pinned() -> None:
     )
     out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
     assert out.strip().endswith("pinned")
+
+
+def test_light_run_lookup_matches_mlflow() -> None:
+    """serverapp's `_run_requirement` gives exactly MLflow's answer (existing, deleted and
+    missing runs; every action) from one SELECT, where MLflow's loads the whole run. Checked in
+    the image's own virtualenv on a SQLite store holding runs with params, tags and metrics."""
+    code = textwrap.dedent(
+        f"""
+        import os, sys, tempfile
+        d = tempfile.mkdtemp()
+        ini = os.path.join(d, "auth.ini")
+        open(ini, "w").write("[mlflow]\\ndefault_permission = READ\\n"
+                             "database_uri = sqlite:///" + d + "/auth.db\\n"
+                             "admin_username = admin\\nauth_cache_ttl_seconds = 60\\n")
+        os.environ["MLFLOW_AUTH_CONFIG_PATH"] = ini
+        os.environ["_MLFLOW_SERVER_FILE_STORE"] = "sqlite:///" + d + "/mlflow.db"
+        os.environ["_MLFLOW_SERVER_ARTIFACT_ROOT"] = os.path.join(d, "artifacts")
+        sys.path.insert(0, {str(h.CONTAINER)!r})
+        import mlflow.server.auth as auth
+        from mlflow.entities import Metric, Param, RunTag
+        from sqlalchemy import event
+        import serverapp
+
+        store = auth._get_tracking_store()
+        runs = []
+        for name in ("one", "two"):
+            experiment = store.create_experiment(name)
+            run = store.create_run(experiment, "someone", 0, [], name).info.run_id
+            store.log_batch(run, [Metric("m", 1.0, 1, 0)], [Param("p", "v")], [RunTag("t", "v")])
+            runs.append(run)
+        deleted = store.create_run(experiment, "someone", 0, [], "gone").info.run_id
+        store.delete_run(deleted)
+        light = serverapp._light_run_requirement(auth)
+        stock = auth._run_requirement
+        assert light is not None and light is not stock
+        for run_id in (*runs, deleted, "0" * 32, "not-a-run-id"):
+            for action in ("read", "update", "delete", "manage"):
+                expected = stock(run_id, action)
+                assert light(run_id, action) == expected, (run_id, action, expected)
+        assert stock(runs[0], "read") is not None and stock("0" * 32, "read") is None
+        statements = []
+        event.listen(store.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: statements.append(statement))
+        # (SQLite sessions also run PRAGMAs; only the queries are compared.)
+        selects = lambda: [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+        light(runs[0], "update")
+        light_selects, statements[:] = selects(), []
+        stock(runs[0], "update")
+        assert len(light_selects) == 1, light_selects
+        assert len(selects()) > 1, selects()
+        print("equivalent", len(light_selects), len(selects()))
+        """
+    )
+    out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
+    assert out.strip().splitlines()[-1].startswith("equivalent 1 ")
 
 
 def test_mlflow_own_host_check_applies_under_gunicorn() -> None:
