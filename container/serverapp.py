@@ -141,11 +141,27 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
     return run_requirement
 
 
+def _install_lean_log_metric() -> None:
+    from metricwrite import lean_log_metric
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    replacement = lean_log_metric(SqlAlchemyStore)
+    if replacement is None:
+        log.warning(
+            "MLflow's store code is not the version metricwrite.py was checked against: "
+            "keeping MLflow's own log_metric (slower)"
+        )
+    else:
+        store_cls: Any = SqlAlchemyStore
+        store_cls.log_metric = replacement
+
+
 def create_application() -> HostCheck:
     from dbconnect import install_sqlalchemy_credentials
 
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
     install_sqlalchemy_credentials(read_timeout=300)
+    _install_lean_log_metric()
     patterns = parse_allowed_hosts(os.environ["MLFLOW_ALLOWED_HOSTS"])
     if os.environ.get("MLFLOW_AUTH", "basic") == "basic":
         # Typed as Any: two of its functions are replaced below by ones of the same shape.

@@ -201,6 +201,7 @@ def test_cached_admin_check_is_active(server: h.ServerProcess) -> None:
     # expected; test_internals_pinned checks them, this checks the server took that path.
     assert "keeping the stock per-request admin lookup" not in server.logs()
     assert "keeping the stock run lookup" not in server.logs()
+    assert "keeping MLflow's own log_metric" not in server.logs()
 
 
 def test_run_scoped_permissions_for_a_non_admin(server: h.ServerProcess) -> None:
@@ -512,6 +513,137 @@ def test_light_run_lookup_matches_mlflow() -> None:
     )
     out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
     assert out.strip().splitlines()[-1].startswith("equivalent 1 ")
+
+
+def test_lean_log_metric_matches_mlflow_on_mariadb(mariadb: h.MariaDB, workdir: Path) -> None:
+    """metricwrite's log_metric leaves exactly the rows MLflow's leaves (metrics and latest
+    metrics) and raises the same errors, for the same sequence of metrics on two runs: newer,
+    older and equal steps, timestamp and value tie-breaks, NaN and infinities, an exact
+    duplicate, invalid input, a model id, a deleted and a missing run. Then 8 threads race first
+    values for fresh keys on one run: nothing is lost and each latest value is the maximum.
+    Checked in the image's own virtualenv against MariaDB (the only dialect it handles)."""
+    schema = unique("lean")
+    mariadb.sql(f"CREATE DATABASE `{schema}`")
+    code = textwrap.dedent(
+        """
+        import os, sys, threading
+        sys.path.insert(0, os.environ["CONTAINER_DIR"])
+        from mlflow.entities import Metric
+        from mlflow.exceptions import MlflowException
+        from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+        from sqlalchemy import event, text
+        import metricwrite
+
+        store = SqlAlchemyStore(os.environ["STORE_URI"], os.environ["ARTIFACT_ROOT"])
+        stock = SqlAlchemyStore.log_metric
+        lean = metricwrite.lean_log_metric(SqlAlchemyStore)
+        assert lean is not None and lean is not stock
+
+        # Any change to the mirrored MLflow code switches it off (MLflow's method serves).
+        class Changed(SqlAlchemyStore):
+            def _check_run_is_active(self, run):
+                return super()._check_run_is_active(run)
+
+        assert metricwrite.lean_log_metric(Changed) is None
+        experiment = store.create_experiment("lean")
+        new_run = lambda: store.create_run(experiment, "someone", 0, [], "r").info.run_id
+
+        def outcome(method, run_id, metric):
+            try:
+                method(store, run_id, metric)
+            except MlflowException as e:
+                message = str(e.message).replace(run_id, "RUN").split("[SQL")[0]
+                return (e.error_code, message)
+            return "ok"
+
+        columns = "`key`, value, timestamp, step, is_nan"
+        queries = [
+            text("SELECT " + columns + " FROM " + table + " WHERE run_uuid = :r ORDER BY " + columns)
+            for table in ("metrics", "latest_metrics")
+        ]
+
+        def rows(run_id):
+            with store.engine.connect() as conn:
+                return [[tuple(r) for r in conn.execute(q, {"r": run_id})] for q in queries]
+
+        nan, inf = float("nan"), float("inf")
+        sequence = [
+            Metric("loss", 0.5, 1000, 1), Metric("loss", 0.4, 1001, 2),
+            Metric("loss", 0.9, 999, 1),  # older step: latest unchanged
+            Metric("loss", 0.3, 1002, 2),  # same step, newer timestamp
+            Metric("loss", 0.35, 1002, 2),  # same step and timestamp, larger value
+            Metric("loss", 0.1, 1002, 2),  # ... smaller value: not newer
+            Metric("loss", 0.4, 1001, 2),  # exact duplicate: accepted, nothing added
+            Metric("loss", 0.2, 500, 5),  # higher step, older timestamp: newer
+            Metric("z", nan, 7, 7), Metric("z", 0.0, 7, 7),  # ties NaN (stored as 0): not newer
+            Metric("acc", nan, 5, 0), Metric("acc", inf, 5, 1), Metric("acc", -inf, 5, 2),
+            Metric("acc", nan, 5, 0), Metric("acc", -1e300, 4, 2),
+            Metric("neg", 1.0, 1, -5), Metric("big", 1.0, 2**62, 2**62),
+            Metric("k" * 300, 1.0, 1, 0), Metric("bad key?", 1.0, 1, 0),
+            Metric("loss", 1.0, -1, 0), Metric("loss", 2.0, 1003, 3, model_id="m-missing"),
+        ]
+        run_stock, run_lean = new_run(), new_run()
+        outcomes = []
+        for metric in sequence:
+            expected = outcome(stock, run_stock, metric)
+            got = outcome(lean, run_lean, metric)
+            assert got == expected, (metric, expected, got)
+            outcomes.append(expected)
+        assert rows(run_lean) == rows(run_stock), (rows(run_stock), rows(run_lean))
+        assert outcomes.count("ok") >= 12 and len(rows(run_lean)[0]) >= 11, outcomes
+
+        for run_id in ("0" * 32, "not-a-run"):
+            metric = Metric("loss", 1.0, 1, 0)
+            assert outcome(lean, run_id, metric) == outcome(stock, run_id, metric) != "ok"
+        gone_stock, gone_lean = new_run(), new_run()
+        store.delete_run(gone_stock); store.delete_run(gone_lean)
+        metric = Metric("loss", 1.0, 1, 0)
+        assert outcome(lean, gone_lean, metric) == outcome(stock, gone_stock, metric) != "ok"
+        assert rows(gone_lean) == rows(gone_stock) == [[], []]
+
+        # The lean path really ran (its own narrow run query), not MLflow's method.
+        statements = []
+        event.listen(store.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: statements.append(statement))
+        lean(store, run_lean, Metric("loss", 9.0, 2000, 9))
+        assert any(q.startswith("SELECT runs.lifecycle_stage") for q in statements), statements
+        assert not any("runs.name" in q for q in statements), statements
+
+        racing = new_run()
+        barrier = threading.Barrier(8)
+        failures = []
+        def client(t):
+            barrier.wait()
+            try:
+                for k in range(10):
+                    lean(store, racing, Metric(f"race{k}", float(t), 1000 + t, t % 3))
+            except Exception as e:
+                failures.append(repr(e))
+        threads = [threading.Thread(target=client, args=(t,)) for t in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        assert not failures, failures
+        logged, latest = rows(racing)
+        assert len(logged) == 80, len(logged)
+        for k in range(10):
+            mine = [r for r in logged if r[0] == f"race{k}"]
+            best = max(mine, key=lambda r: (r[3], r[2], r[1]))
+            assert [r for r in latest if r[0] == f"race{k}"] == [best], (k, latest)
+        print("equivalent", len(sequence), outcomes.count("ok"))
+        """
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "CONTAINER_DIR": str(h.CONTAINER),
+        # Test credentials (harness constants), passed to the child process only.
+        "STORE_URI": mariadb.uri(schema),
+        "ARTIFACT_ROOT": str(workdir / "lean-artifacts"),
+    }
+    try:
+        out = h.run_python(h.SERVER_PYTHON, code, env)
+    finally:
+        mariadb.drop_schemas(schema)
+    assert out.strip().splitlines()[-1].startswith("equivalent ")
 
 
 def test_mlflow_own_host_check_applies_under_gunicorn() -> None:
