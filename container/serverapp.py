@@ -14,7 +14,6 @@ change in when MLflow applies its middleware cannot open the server to foreign H
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -141,19 +140,13 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
     return run_requirement
 
 
-def _install_lean_log_metric() -> None:
-    from metricwrite import lean_log_metric
-    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
-
-    replacement = lean_log_metric(SqlAlchemyStore)
+def _replace(owner: Any, name: str, replacement: object | None, if_missing: str) -> None:
+    """Put `replacement` in place of `owner.name`; None means MLflow's internals are not what
+    the replacement was checked against: keep MLflow's own and say so (`if_missing`)."""
     if replacement is None:
-        log.warning(
-            "MLflow's store code is not the version metricwrite.py was checked against: "
-            "keeping MLflow's own log_metric (slower)"
-        )
+        log.warning("%s (slower)", if_missing)
     else:
-        store_cls: Any = SqlAlchemyStore
-        store_cls.log_metric = replacement
+        setattr(owner, name, replacement)
 
 
 def create_application() -> HostCheck:
@@ -161,29 +154,35 @@ def create_application() -> HostCheck:
 
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
     install_sqlalchemy_credentials(read_timeout=300)
-    _install_lean_log_metric()
+    from metricwrite import lean_log_metric
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    _replace(
+        SqlAlchemyStore,
+        "log_metric",
+        lean_log_metric(SqlAlchemyStore),
+        "MLflow's store code is not the version metricwrite.py was checked against: "
+        "keeping MLflow's own log_metric",
+    )
     patterns = parse_allowed_hosts(os.environ["MLFLOW_ALLOWED_HOSTS"])
     if os.environ.get("MLFLOW_AUTH", "basic") == "basic":
-        # Typed as Any: two of its functions are replaced below by ones of the same shape.
-        auth: Any = importlib.import_module("mlflow.server.auth")
+        import mlflow.server.auth as auth
 
         flask_app = auth.create_app()
-        fast_admin_check = _cached_admin_check(auth)
-        if fast_admin_check is None:
-            log.warning(
-                "MLflow's auth internals changed or the credential cache is off: keeping the "
-                "stock per-request admin lookup (slower)"
-            )
-        else:
-            auth.sender_is_admin = fast_admin_check
-        light_run_requirement = _light_run_requirement(auth)
-        if light_run_requirement is None:
-            log.warning(
-                "MLflow's auth internals changed: keeping the stock run lookup for run "
-                "permission checks (loads the whole run; slower)"
-            )
-        else:
-            auth._run_requirement = light_run_requirement
+        _replace(
+            auth,
+            "sender_is_admin",
+            _cached_admin_check(auth),
+            "MLflow's auth internals changed or the credential cache is off: keeping the "
+            "stock per-request admin lookup",
+        )
+        _replace(
+            auth,
+            "_run_requirement",
+            _light_run_requirement(auth),
+            "MLflow's auth internals changed: keeping the stock run lookup for run "
+            "permission checks (loads the whole run)",
+        )
     else:
         from mlflow.server import app as flask_app
     return HostCheck(flask_app, patterns)
