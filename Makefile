@@ -12,6 +12,11 @@ PY := $(VENV)/bin/python
 SERVER_VENV := .venv-server
 CDK := node_modules/.bin/cdk
 ARGS ?=
+# make local: the state directory, and fixed ports instead of free ones (PORT=5000).
+LOCAL_DIR ?= .local
+PORT ?=
+DB_PORT ?=
+S3_PORT ?=
 
 # jsii prints a large banner on Node 20 on every run; the CLI's version check and notices
 # would reach for the network.
@@ -19,7 +24,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: help deps synth test unit integration integration-deps server-venv lint \
-        bench bench-synth bench-server cost-diff clean
+        bench bench-synth bench-server cost-diff clean local local-stop local-screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -46,6 +51,19 @@ server-venv: $(SERVER_VENV)/.installed ## set up .venv-server from container/req
 
 integration-deps: ## install MariaDB from Debian's packages if it is missing
 	@bash tests/integration/install-deps.sh
+
+local: deps server-venv ## try MLflow on this machine: the production server on MariaDB + an S3 stand-in, until Ctrl-C
+	@bash tests/integration/install-deps.sh mariadb
+	$(PY) tests/integration/local.py run --dir "$(LOCAL_DIR)" $(if $(PORT),--port "$(PORT)") \
+	    $(if $(DB_PORT),--db-port "$(DB_PORT)") $(if $(S3_PORT),--s3-port "$(S3_PORT)")
+
+local-stop: ## stop `make local` (from another terminal): no process or directory of it is left
+	@if [ -x $(PY) ]; then $(PY) tests/integration/local.py stop --dir "$(LOCAL_DIR)"; \
+	else echo "make local-stop: nothing to stop ($(PY) is missing)"; fi
+
+local-screenshot: deps server-venv integration-deps ## refresh docs/img/local-ui.png from the browser test of `make local`
+	LOCAL_UI_SCREENSHOT=$(CURDIR)/docs/img/local-ui.png $(PY) -m pytest \
+	    tests/integration/test_local.py -k browser $(PYTEST_ARGS)
 
 synth: deps ## synthesize the app offline; prints the cost summary, writes cdk.out/
 	$(CDK) synth --quiet --no-notices $(ARGS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import struct
 from pathlib import Path
 
 from stacks.config import SETTING_NAMES
@@ -32,3 +34,30 @@ def test_every_make_target_in_the_readme_exists() -> None:
     targets = set(re.findall(r"^([a-z-]+):", makefile, flags=re.MULTILINE))
     for target in set(re.findall(r"make ([a-z][a-z-]+)", README)):
         assert target in targets, target
+
+
+def _png_text_chunks(png: bytes) -> dict[str, str]:
+    """keyword -> text of a PNG's tEXt chunks."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks: dict[str, str] = {}
+    pos = 8
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
+        if kind == b"tEXt":
+            keyword, _, text = png[pos + 8 : pos + 8 + length].partition(b"\0")
+            chunks[keyword.decode("latin-1")] = text.decode("latin-1")
+        pos += 12 + length
+    return chunks
+
+
+def test_the_local_ui_screenshot_shows_the_pinned_mlflow() -> None:
+    """docs/img/local-ui.png comes from the browser test of `make local`, stamped with the MLflow
+    version the page showed; after an MLflow upgrade `make local-screenshot` refreshes it."""
+    assert "(docs/img/local-ui.png)" in README
+    png = (ROOT / "docs" / "img" / "local-ui.png").read_bytes()
+    stamp = json.loads(_png_text_chunks(png)["mlflow-on-aws"])
+    requirements = (ROOT / "container" / "requirements.txt").read_text()
+    pinned = re.search(r"^mlflow\[auth\]==(\S+)$", requirements, flags=re.MULTILINE)
+    assert pinned, "no mlflow[auth] pin in container/requirements.txt"
+    assert stamp["mlflow"] == pinned.group(1), "stale screenshot: run `make local-screenshot`"
+    assert stamp["test"].startswith("tests/integration/test_local.py::test_browser")

@@ -16,6 +16,7 @@ import contextlib
 import datetime
 import ipaddress
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -53,6 +54,10 @@ REGION = "eu-west-1"
 ALB_HOST = "internal-mlflow-1234567890.eu-west-1.elb.amazonaws.com"
 DOMAIN_HOST = "mlflow.example.com"
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# mariadbd runs as, and its socket-authenticated admin account is, the user running the suite
+# (root on CI; a developer's own user for `make local`: mariadb-install-db cannot chown the
+# datadir to root without being root).
+OS_USER = pwd.getpwuid(os.getuid()).pw_name
 
 
 def unique(prefix: str) -> str:
@@ -201,9 +206,9 @@ def make_foreign_ca(directory: Path) -> Path:
 class MariaDB:
     """A private mariadbd: own datadir, 127.0.0.1 on a free port, TLS required, utf8mb4_bin.
 
-    Root reaches it over the unix socket (socket authentication, exempt from the TLS rule);
-    the application user DB_USERNAME needs TLS, like RDS's master user behind the parameter
-    group's require_secure_transport=ON.
+    OS_USER (root on CI) reaches it over the unix socket (socket authentication, exempt from
+    the TLS rule); the application user DB_USERNAME needs TLS, like RDS's master user behind
+    the parameter group's require_secure_transport=ON.
     """
 
     base: Path
@@ -233,7 +238,7 @@ class MariaDB:
             [
                 _which("mariadb-install-db"),
                 "--no-defaults",
-                "--user=root",
+                f"--user={OS_USER}",
                 f"--datadir={self.datadir}",
                 "--auth-root-authentication-method=socket",
                 "--skip-test-db",
@@ -256,7 +261,7 @@ class MariaDB:
             [
                 _which("mariadbd"),
                 "--no-defaults",
-                "--user=root",
+                f"--user={OS_USER}",
                 f"--datadir={self.datadir}",
                 f"--socket={self.socket_path}",
                 f"--port={self.port}",
@@ -296,7 +301,7 @@ class MariaDB:
                         "-S",
                         str(self.socket_path),
                         "-u",
-                        "root",
+                        OS_USER,
                         "-e",
                         "SELECT 1",
                     ],
@@ -326,7 +331,7 @@ class MariaDB:
 
         return pymysql.connect(
             unix_socket=str(self.socket_path),
-            user="root",
+            user=OS_USER,
             database=database,
             autocommit=True,
             charset="utf8mb4",
