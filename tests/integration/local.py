@@ -311,17 +311,22 @@ def run(args: argparse.Namespace) -> int:
     _set_signal_handlers(_stop_on_signal)
     try:
         print("make local: starting MariaDB (TLS required) ...", flush=True)
-        db.start()
+        took = db.start()
         record("mariadbd", db.process)
+        print(f"make local: MariaDB ready in {took:.1f} s", flush=True)
         db_password = secrets.token_urlsafe(24)
         db.create_app_user(h.DB_USERNAME, db_password)
         print("make local: starting the S3 API stand-in (moto server) ...", flush=True)
-        moto.start()
+        took = moto.start()
         record("moto_server", moto.process)
+        print(f"make local: moto ready in {took:.1f} s", flush=True)
         moto.create_bucket(BUCKET)
 
         port = port or h.free_port()
         allowed_hosts = [f"localhost:{port}", f"127.0.0.1:{port}"]
+        # A password file without a live run is a leftover of this tool (state.json went
+        # first): replace it rather than fail on O_EXCL.
+        paths.password.unlink(missing_ok=True)
         admin_password = write_password(paths.password)
         (runtime / "home").mkdir()
         (runtime / "tmp").mkdir()
@@ -357,7 +362,8 @@ def run(args: argparse.Namespace) -> int:
         server = h.ServerProcess(env, runtime / "server.log")
         server.start()
         record("server", server.process)
-        server.wait_healthy(SERVER_READY_SECONDS)
+        took = server.wait_healthy(SERVER_READY_SECONDS)
+        print(f"make local: tracking server ready in {took:.1f} s", flush=True)
 
         state.update(
             {

@@ -14,12 +14,12 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import stat
 import struct
 import subprocess
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -65,6 +65,10 @@ class LocalRun:
     def port(self) -> int:
         return int(self.state["url"].rsplit(":", 1)[1])
 
+    @property
+    def s3_port(self) -> int:
+        return int(self.state["s3_endpoint_url"].rsplit(":", 1)[1])
+
     def password(self) -> str:
         return Path(self.state["admin_password_file"]).read_text().strip()
 
@@ -76,9 +80,10 @@ def _make_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 
-def start_local(directory: Path, log: Path, *make_vars: str) -> LocalRun:
+def start_local(directory: Path, log: Path, *make_vars: str, until: str = "running") -> LocalRun:
     """`make local LOCAL_DIR=directory ...` in its own process group (as a shell runs a
-    foreground job); returns once state.json says it is running."""
+    foreground job); returns once state.json says it is running (or, with until="server", once
+    the server process has started: mid start-up)."""
     out = open(log, "wb")  # noqa: SIM115 - owned by the process
     process = subprocess.Popen(
         ["make", "--no-print-directory", "local", f"LOCAL_DIR={directory}", *make_vars],
@@ -95,7 +100,10 @@ def start_local(directory: Path, log: Path, *make_vars: str) -> LocalRun:
     def running() -> bool:
         if process.poll() is not None:
             raise h.StandInError(f"make local exited with {process.returncode}")
-        return bool(json.loads(state_file.read_text())["status"] == "running")
+        state = json.loads(state_file.read_text())
+        if until == "server":
+            return "server" in state["pids"] and state["status"] == "starting"
+        return bool(state["status"] == "running")
 
     try:
         h.wait_until(running, START_SECONDS, "make local", lambda: h.tail(log))
@@ -148,20 +156,29 @@ def leftovers(run: LocalRun) -> list[str]:
         if local.alive(pid, state["pid_start_ticks"].get(name)):
             left.append(f"{name} (pid {pid}) is still running")
     left += [f"pid {p} carries the run's marker" for p in local.marked_processes(state["run_id"])]
-    s3_port = state["s3_endpoint_url"].rsplit(":", 1)[1]
-    for needle in (state["runtime_dir"], f"moto_server -H 127.0.0.1 -p {s3_port}"):
+    needles = [state["runtime_dir"]]
+    if state["status"] == "running":  # the ports are in the state from then on
+        needles.append(f"moto_server -H 127.0.0.1 -p {run.s3_port}")
+        for what, port in (
+            ("server", run.port),
+            ("MariaDB", state["database"]["port"]),
+            ("moto", run.s3_port),
+        ):
+            if port_open(port):
+                left.append(f"the {what}'s port {port} still accepts connections")
+        # The entrypoint writes its auth INI into a mkdtemp directory and execs gunicorn, so
+        # nothing removes it: it must have gone to the run's TMPDIR, not the system's.
+        db_uri = f"127.0.0.1:{state['database']['port']}/{local.AUTH_DB_NAME}"
+        for ini in Path(tempfile.gettempdir()).glob("mlflow-auth-*/basic_auth.ini"):
+            with contextlib.suppress(OSError):
+                if db_uri in ini.read_text():
+                    left.append(f"{ini} (this run's auth config) is left in the system temp dir")
+    for needle in needles:
         left += [f"process mentions {needle}: {p}" for p in processes_mentioning(needle)]
-    for what, port in (
-        ("server", run.port),
-        ("MariaDB", state["database"]["port"]),
-        ("moto", int(s3_port)),
-    ):
-        if port_open(port):
-            left.append(f"the {what}'s port {port} still accepts connections")
     for path in (
         Path(state["runtime_dir"]),
         run.directory / local.STATE_FILE,
-        Path(state["admin_password_file"]),
+        run.directory / local.PASSWORD_FILE,
     ):
         if path.exists():
             left.append(f"{path} still exists")
@@ -399,7 +416,15 @@ def test_browser_logs_in_and_sees_the_experiment_and_run(
             },
         )
         page = user.new_page()
+        page.set_default_timeout(60_000)  # 2 shared cores: the first page load can be slow
         failures: list[str] = []
+        foreign: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                None if r.url.startswith((url + "/", "data:", "blob:")) else foreign.append(r.url)
+            ),
+        )
         page.on(
             "response",
             lambda r: (
@@ -433,8 +458,10 @@ def test_browser_logs_in_and_sees_the_experiment_and_run(
         expect(body).to_contain_text("learning_rate")
         expect(body).to_contain_text("Finished")
         user.close()
-    # The UI's own API calls (GETs and the POSTs with the browser's Origin) were all allowed.
+    # The UI's own API calls (GETs and the POSTs with the browser's Origin) were all allowed,
+    # and it needed nothing from anywhere but this server.
     assert not failures, failures
+    assert not foreign, foreign
 
     png = screenshot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
@@ -567,17 +594,38 @@ def test_ctrl_c_with_fixed_ports_a_second_run_starts_empty(first: LocalRun, tmp_
 
 
 def test_local_stop_cleans_up_after_a_killed_runner(tmp_path: Path) -> None:
-    run = start_local(tmp_path / "state", tmp_path / "make-local.log")
-    runner = run.state["pids"]["runner"]
-    os.kill(runner, signal.SIGKILL)
+    """The runner killed with SIGKILL mid start-up (nothing of it runs its clean-up): its parts
+    live on in their own sessions, and `make local-stop` finds them by the run's marker."""
+    run = start_local(tmp_path / "state", tmp_path / "make-local.log", until="server")
+    os.kill(run.state["pids"]["runner"], signal.SIGKILL)
     wait_exit(run.process)
-    time.sleep(1)
-    orphans = [name for name, pid in run.state["pids"].items() if name != "runner"]
-    assert all(
-        local.alive(run.state["pids"][n], run.state["pid_start_ticks"][n]) for n in orphans
-    ), "the parts outlive a runner killed with SIGKILL (own sessions)"
+    orphans = [name for name in run.state["pids"] if name != "runner"]
+    assert orphans == ["mariadbd", "moto_server", "server"]
+    assert all(local.alive(run.state["pids"][n], run.state["pid_start_ticks"][n]) for n in orphans)
     result = make_local_stop(run.directory)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "killed leftover processes" in result.stdout
     assert leftovers(run) == []
-    shutil.rmtree(tmp_path / "state", ignore_errors=True)
+    assert not run.directory.exists()
+
+
+def test_ctrl_c_during_start_up_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Interrupted while the entrypoint migrates (or gunicorn boots): everything goes too."""
+    run = start_local(tmp_path / "state", tmp_path / "make-local.log", until="server")
+    assert leftovers(run) != [], "the check must see the starting stack"
+    os.killpg(run.process.pid, signal.SIGINT)
+    wait_exit(run.process)
+    assert leftovers(run) == []
+    assert "make local: stopped: no process of this run is left" in run.output()
+
+
+def test_a_part_that_dies_stops_the_rest(tmp_path: Path) -> None:
+    """The S3 stand-in killed under a running stack: the runner says which part died, shows its
+    log, exits 3 (make then fails) and stops and removes everything else."""
+    run = start_local(tmp_path / "state", tmp_path / "make-local.log")
+    os.kill(run.state["pids"]["moto_server"], signal.SIGKILL)
+    assert wait_exit(run.process) != 0
+    assert leftovers(run) == []
+    output = run.output()
+    assert "make local: moto_server exited with -9" in output
+    assert "make local: stopped: no process of this run is left" in output
