@@ -73,7 +73,7 @@ bench-server: deps server-venv integration-deps ## tuned vs stock MLflow server 
 	$(PY) benchmarks/server_bench.py
 
 cost-diff: deps ## cost difference between BASE (a git ref, default origin/main or main) and the working tree
-	$(PY) -m cost.ci_diff --base "$(or $(BASE),main)" -- $(ARGS)
+	PYTHONPATH=. $(PY) .ci/cost_diff.py --base "$(or $(BASE),main)" -- $(ARGS)
 
 clean: ## remove build output (keeps the virtualenvs)
 	rm -rf cdk.out .pytest_cache .integration .bench

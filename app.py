@@ -18,8 +18,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from cost.catalog import UnknownRegion
 from cost.cdk import CostEstimate
-from cost.guardrails import PolicyError
-from cost.usage import UsageError
+from cost.policy import PolicyError
+from cost.pricing.usage import UsageError
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack
 

@@ -17,11 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cost import render_diff
 from cost.catalog import UnknownRegion, default_catalog
-from cost.diff import diff_reports, load_report
 from cost.estimate import Estimator, TemplateIndex, estimate_stacks, load_stacks
-from cost.guardrails import (
+from cost.model import CostReport
+from cost.policy import (
     PolicyError,
     Violation,
     check_budget,
@@ -29,10 +28,11 @@ from cost.guardrails import (
     evaluate_policies,
     load_policies,
 )
-from cost.model import CostReport
 from cost.pricing.context import Resource
-from cost.render import to_json, to_markdown, to_table
-from cost.usage import Usage, UsageError
+from cost.pricing.usage import Usage, UsageError
+from cost.report import render_diff
+from cost.report.diff import diff_reports, load_report
+from cost.report.render import to_json, to_markdown, to_table
 
 EXIT_OK = 0
 EXIT_GUARDRAIL = 1

@@ -1,8 +1,8 @@
 """Regenerate the bundled catalog from the AWS Price List API (needs AWS credentials).
 
-    python -m cost.refresh [--regions us-east-1,eu-west-1] [--out cost/catalog]
+    python -m cost.refresh [--regions us-east-1,eu-west-1] [--out cost/catalog/data]
 
-For every row of `cost.catalog_spec.SPECS` and region it calls pricing:GetProducts with the
+For every row of `cost.catalog.spec.SPECS` and region it calls pricing:GetProducts with the
 product family and the selecting attributes, keeps the products whose usage type ends with the
 wanted suffix, insists on exactly one, and writes the same JSON files the engine reads (one per
 service code), each price with its unit, tiers, effective date and source. Synth never calls it.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cost.catalog import CATALOG_DIR, usagetype_suffix
-from cost.catalog_spec import REQUIRED_REGIONS, SPECS, PriceSpec
+from cost.catalog.spec import REQUIRED_REGIONS, SPECS, PriceSpec
 
 SOURCE = "AWS Price List API GetProducts"
 

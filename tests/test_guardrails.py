@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cost.guardrails import (
+from cost.policy import (
     PolicyError,
     check_budget,
     check_increase,

@@ -10,7 +10,7 @@ import pytest
 from cost.catalog import PriceCatalog, default_catalog
 from cost.estimate import Estimator
 from cost.model import StackCost, money
-from cost.usage import Usage
+from cost.pricing.usage import Usage
 
 H = 730
 
@@ -72,7 +72,7 @@ def test_catalog_regions_and_schema() -> None:
 
 
 def test_every_required_price_is_in_every_required_region() -> None:
-    from cost.catalog_spec import REQUIRED_REGIONS, SPECS
+    from cost.catalog.spec import REQUIRED_REGIONS, SPECS
 
     catalog = default_catalog()
     for spec in SPECS:

@@ -12,7 +12,7 @@ from botocore.stub import ANY, Stubber
 
 from cost import refresh as refresh_module
 from cost.catalog import PriceCatalog
-from cost.catalog_spec import PriceSpec
+from cost.catalog.spec import PriceSpec
 
 
 def _product(sku: str, usagetype: str, usd: str, unit: str = "Hrs", **attrs: str) -> str:

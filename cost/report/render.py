@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from cost.model import HOURS_PER_MONTH, CostReport, ResourceCost, money
+from cost.model import HOURS_PER_MONTH, CostReport, ResourceCost, money, usd
 
 SERVICE_NAMES = {
     "AWS::ECS::Service": "Fargate (ECS)",
@@ -25,11 +25,6 @@ SERVICE_NAMES = {
     "AWS::Lambda::Function": "Lambda",
     "AWS::Route53::HostedZone": "Route 53",
 }
-
-
-def usd(value: float) -> str:
-    """`1,234.56`: two decimals and thousands separators."""
-    return f"{money(value):,.2f}"
 
 
 def to_json(report: CostReport) -> str:

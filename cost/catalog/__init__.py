@@ -1,6 +1,6 @@
 """The bundled price catalog: AWS list prices as data, loaded once, looked up like the Price List.
 
-Files in `cost/catalog/` hold one AWS Price List service code each (`AmazonRDS.json`, ...).
+Files in `cost/catalog/data/` hold one AWS Price List service code each (`AmazonRDS.json`, ...).
 Each product is keyed the way the Price List API keys it: a product family plus attributes
 (`regionCode`, `usagetype` with its region prefix, `instanceType`, `deploymentOption`, ...),
 with a unit, one or more price dimensions (tiers), an effective date, a source and whether the
@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+CATALOG_DIR = Path(__file__).resolve().parent / "data"
 
 # Usage types carry a region prefix such as "USE2-", "EU-", "EUC1-" (us-east-1 often none);
 # KMS uses the region name itself ("eu-west-1-KMS-Keys").

@@ -39,11 +39,11 @@ from aws_cdk import (
 from constructs import IConstruct, IValidation
 from cost.catalog import PriceCatalog, default_catalog
 from cost.estimate import DEFAULT_REGION, Estimator, load_template, resolve_region
-from cost.guardrails import Policy, check_budget, evaluate_policies, load_policies
 from cost.model import CostReport, ResourceCost, StackCost, money
+from cost.policy import Policy, check_budget, evaluate_policies, load_policies
 from cost.pricing import PRICERS, Resource, free_reason
-from cost.render import summary, to_json, to_markdown
-from cost.usage import Usage
+from cost.pricing.usage import Usage
+from cost.report.render import summary, to_json, to_markdown
 
 COST_TAG = "cost:monthly-usd"
 REPORT_JSON = "cost-report.json"

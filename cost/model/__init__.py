@@ -1,8 +1,8 @@
 """The cost model: components, priced/free/unsupported resources, stacks and the report.
 
 Pure data. Pricing functions produce `CostComponent`s; the estimator groups them per
-resource and per stack; renderers (`cost.render`) turn a `CostReport` into JSON, Markdown or a
-terminal table. `to_json()` is the report contract documented in the README.
+resource and per stack; renderers (`cost.report.render`) turn a `CostReport` into JSON,
+Markdown or a terminal table. `to_json()` is the report contract documented in the README.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ def money(value: float, places: int = 2) -> float:
     scaled = abs(value) * factor + 1e-9
     rounded: float = int(scaled + 0.5) / factor
     return rounded if value >= 0 else -rounded
+
+
+def usd(value: float) -> str:
+    """`1,234.56`: two decimals and thousands separators."""
+    return f"{money(value):,.2f}"
 
 
 @dataclass(frozen=True)

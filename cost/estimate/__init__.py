@@ -16,7 +16,7 @@ from cost.catalog import PriceCatalog, PriceNotFound, default_catalog
 from cost.model import CostReport, ListedResource, ResourceCost, StackCost
 from cost.pricing import PRICERS, Free, PricingContext, Resource, Unpriceable, free_reason
 from cost.pricing.context import ResourceIndex
-from cost.usage import Usage, builtin_defaults_json
+from cost.pricing.usage import Usage, builtin_defaults_json
 
 DEFAULT_REGION = "us-east-1"
 AGNOSTIC_REASON = f"environment-agnostic stack: priced in {DEFAULT_REGION}"

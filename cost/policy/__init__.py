@@ -33,9 +33,8 @@ from typing import Any
 
 import yaml
 
-from cost.model import money
+from cost.model import money, usd
 from cost.pricing.context import Resource, is_unresolved
-from cost.render import usd
 
 _RULE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _RULE_KEYS = {"rule", "type", "when", "deny", "max_monthly", "max_total_monthly", "description"}
