@@ -2,10 +2,11 @@
 
     python -m cost.refresh [--regions us-east-1,eu-west-1] [--out cost/catalog/data]
 
-For every row of `cost.catalog.spec.SPECS` and region it calls pricing:GetProducts with the
-product family and the selecting attributes, keeps the products whose usage type ends with the
-wanted suffix, insists on exactly one, and writes the same JSON files the engine reads (one per
-service code), each price with its unit, tiers, effective date and source. Synth never calls it.
+For every row the pricing declarations list (`cost.pricing.price_specs()`) and region it
+calls pricing:GetProducts with the product family and the selecting attributes, keeps the
+products whose usage type ends with the wanted suffix, insists on exactly one, and writes the
+same JSON files the engine reads (one per service code), each price with its unit, tiers,
+effective date and source. Synth never calls it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from cost.catalog import CATALOG_DIR, usagetype_suffix
-from cost.catalog.spec import REQUIRED_REGIONS, SPECS, PriceSpec
+from cost.catalog.spec import REQUIRED_REGIONS, PriceSpec
+from cost.pricing import price_specs
 
 SOURCE = "AWS Price List API GetProducts"
 
@@ -108,9 +110,12 @@ def fetch(client: Any, spec: PriceSpec, region: str) -> dict[str, Any] | None:
     }
 
 
-def refresh(client: Any, regions: list[str], out: Path) -> dict[str, int]:
+def refresh(
+    client: Any, regions: list[str], out: Path, specs: tuple[PriceSpec, ...] | None = None
+) -> dict[str, int]:
+    """Fetch every spec row (default: every row the pricing declarations list)."""
     products: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for spec in SPECS:
+    for spec in price_specs() if specs is None else specs:
         for region in ["global"] if spec.global_service else regions:
             product = fetch(client, spec, region)
             if product is not None:

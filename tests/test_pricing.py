@@ -72,10 +72,11 @@ def test_catalog_regions_and_schema() -> None:
 
 
 def test_every_required_price_is_in_every_required_region() -> None:
-    from cost.catalog.spec import REQUIRED_REGIONS, SPECS
+    from cost.catalog.spec import REQUIRED_REGIONS
+    from cost.pricing import price_specs
 
     catalog = default_catalog()
-    for spec in SPECS:
+    for spec in price_specs():
         if not spec.required or (spec.usagetype is None and not spec.attributes):
             continue
         for region in ["global"] if spec.global_service else REQUIRED_REGIONS:

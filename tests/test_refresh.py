@@ -95,7 +95,6 @@ def test_refresh_writes_loadable_catalog_files(
         PriceSpec("AWSELB", "Load Balancer-Application", "LoadBalancerUsage"),
         PriceSpec("AmazonRoute53", "DNS Zone", "HostedZone", global_service=True),
     )
-    monkeypatch.setattr(refresh_module, "SPECS", specs)
     with Stubber(client) as stub:
         stub.add_response(
             "get_products",
@@ -112,7 +111,7 @@ def test_refresh_writes_loadable_catalog_files(
                 "MaxResults": 100,
             },
         )
-        counts = refresh_module.refresh(client, ["eu-west-1"], tmp_path)
+        counts = refresh_module.refresh(client, ["eu-west-1"], tmp_path, specs)
     assert counts == {"AWSELB": 1, "AmazonRoute53": 1}
     catalog = PriceCatalog.from_directory(tmp_path)
     price = catalog.lookup("AWSELB", "eu-west-1", "Load Balancer-Application", "LoadBalancerUsage")

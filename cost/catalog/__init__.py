@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cost.catalog.regions import COMMERCIAL_REGIONS
+
 CATALOG_DIR = Path(__file__).resolve().parent / "data"
 
 # Usage types carry a region prefix such as "USE2-", "EU-", "EUC1-" (us-east-1 often none);
@@ -46,12 +48,14 @@ class PriceNotFound(LookupError):
 
 
 class UnknownRegion(ValueError):
-    def __init__(self, region: str, known: list[str]) -> None:
+    """Not an AWS commercial region name (a typo, or another partition)."""
+
+    def __init__(self, region: str) -> None:
         super().__init__(
-            f"region {region!r} is not in the price catalog; catalog regions: {', '.join(known)}"
+            f"region {region!r} is not an AWS commercial region; allowed: "
+            f"{', '.join(COMMERCIAL_REGIONS)}"
         )
         self.region = region
-        self.known = known
 
 
 def usagetype_suffix(usagetype: str) -> str:
@@ -140,8 +144,13 @@ class PriceCatalog:
         return cls(products, meta)
 
     def check_region(self, region: str) -> None:
-        if region not in self.regions:
-            raise UnknownRegion(region, self.regions)
+        """Raise UnknownRegion for a name that is not a commercial region."""
+        if region not in COMMERCIAL_REGIONS:
+            raise UnknownRegion(region)
+
+    def covers(self, region: str) -> bool:
+        """Whether the catalog holds any price for this region."""
+        return region in self.regions
 
     def lookup(
         self,

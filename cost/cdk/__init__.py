@@ -41,7 +41,7 @@ from cost.catalog import PriceCatalog, default_catalog
 from cost.estimate import DEFAULT_REGION, Estimator, load_template, resolve_region
 from cost.model import CostReport, ResourceCost, StackCost, money
 from cost.policy import Policy, check_budget, evaluate_policies, load_policies
-from cost.pricing import PRICERS, Resource, free_reason
+from cost.pricing import PRICERS, Resource, free_reason, referenced_types
 from cost.pricing.usage import Usage
 from cost.report.render import summary, to_json, to_markdown
 
@@ -49,9 +49,8 @@ COST_TAG = "cost:monthly-usd"
 REPORT_JSON = "cost-report.json"
 REPORT_MARKDOWN = "cost-report.md"
 
-# Types a pricing function may look up by reference (service -> task definition, log group
-# <- flow log, cluster <- services).
-REFERENCED_TYPES = {"AWS::ECS::TaskDefinition", "AWS::EC2::FlowLog", "AWS::ECS::Service"}
+# Types a pricing function may look up by reference (from the declarations).
+REFERENCED_TYPES = referenced_types()
 
 
 class CaseInsensitiveProperties(dict[str, Any]):

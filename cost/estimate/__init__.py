@@ -14,8 +14,8 @@ from typing import Any
 
 from cost.catalog import PriceCatalog, PriceNotFound, default_catalog
 from cost.model import CostReport, ListedResource, ResourceCost, StackCost
-from cost.pricing import PRICERS, Free, PricingContext, Resource, Unpriceable, free_reason
-from cost.pricing.context import ResourceIndex
+from cost.pricing import PRICED, Free, PricingContext, Resource, Unpriceable, free_reason
+from cost.pricing.context import ResourceIndex, UsageValues
 from cost.pricing.usage import Usage, builtin_defaults_json
 
 DEFAULT_REGION = "us-east-1"
@@ -68,13 +68,19 @@ class Estimator:
         reason = free_reason(resource.type)
         if reason is not None:
             return "free", _with_reason(listed, reason)
-        pricer = PRICERS.get(resource.type)
-        if pricer is None:
+        declaration = PRICED.get(resource.type)
+        if declaration is None:
             return "unsupported", _with_reason(listed, "no pricing function for this type")
         values, applied = self.usage.for_resource(resource.type, resource.logical_id, resource.path)
-        ctx = PricingContext(region=region, catalog=self.catalog, usage=values, index=index)
+        ctx = PricingContext(
+            region=region,
+            catalog=self.catalog,
+            usage=UsageValues(resource.type, values),
+            index=index,
+            price_shapes=declaration.price_shapes,
+        )
         try:
-            components = pricer(resource, ctx)
+            components = declaration.price(resource, ctx)
         except Free as why:
             return "free", _with_reason(listed, str(why))
         except (Unpriceable, PriceNotFound) as why:
@@ -102,6 +108,11 @@ class Estimator:
         for resource in index:
             kind, line = self.price_resource(resource, pricing_region, index)
             add_line(stack, kind, line)
+        if not self.catalog.covers(pricing_region):
+            stack.pricing_gap = (
+                f"the price catalog has no prices for {pricing_region}: every resource of a "
+                "priced type is listed as unsupported and left out of the total"
+            )
         return stack
 
     def report(self, stacks: list[StackCost], warnings: list[str] | None = None) -> CostReport:

@@ -129,13 +129,15 @@ class StackCost:
     resources: list[ResourceCost] = field(default_factory=list)
     free: list[ListedResource] = field(default_factory=list)
     unsupported: list[ListedResource] = field(default_factory=list)
+    #: Set when the catalog has no prices for the stack's region (said in the report).
+    pricing_gap: str | None = None
 
     @property
     def monthly_cost(self) -> float:
         return money(sum(r.monthly_cost for r in self.resources))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "region": self.region,
             "regionSource": self.region_source,
@@ -144,6 +146,9 @@ class StackCost:
             "free": [r.to_json() for r in self.free],
             "unsupported": [r.to_json() for r in self.unsupported],
         }
+        if self.pricing_gap:
+            data["pricingGap"] = self.pricing_gap
+        return data
 
 
 @dataclass

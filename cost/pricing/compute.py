@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
-from cost.pricing.network import public_ipv4
+from cost.pricing.network import PUBLIC_IPV4, public_ipv4
+from cost.pricing.registry import HOURS, UsageKey, priced
 
 ECS = "AmazonECS"
 FREE_EPHEMERAL_GB = 20
@@ -49,6 +51,36 @@ def _split_capacity(
     return counts
 
 
+def _fargate_prices() -> list[PriceSpec]:
+    specs = []
+    for arm in (False, True):
+        for spot in (False, True):
+            # Spot prices move; the catalog holds them only where a source had them.
+            specs += [
+                PriceSpec(ECS, "Compute", u, required=not spot)
+                for u in _fargate_usagetypes(arm, spot)
+            ]
+    specs.append(PriceSpec(ECS, "Compute", "Fargate-EphemeralStorage-GB-Hours"))
+    return [*specs, PUBLIC_IPV4]
+
+
+@priced(
+    "AWS::ECS::Service",
+    service="Fargate (ECS)",
+    summary="vCPU and memory hours of `DesiredCount` x the task definition's size, x86 or ARM64 "
+    "from its runtime platform, Fargate Spot by the capacity provider strategy, ephemeral "
+    "storage above 20 GB, public IPv4 per task when `AssignPublicIp`",
+    usage=(
+        HOURS,
+        UsageKey(
+            "task_count",
+            None,
+            "average number of running tasks (default: the service's DesiredCount)",
+        ),
+    ),
+    prices=_fargate_prices(),
+    reads=("AWS::ECS::TaskDefinition",),
+)
 def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type."""
     props = resource.properties
@@ -162,6 +194,19 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
 LAMBDA = "AWSLambda"
 
 
+@priced(
+    "AWS::Lambda::Function",
+    service="Lambda",
+    summary="requests and GB-seconds from usage (x86 or ARM64), tiered",
+    usage=(
+        UsageKey("monthly_requests", 0, "invocations per month"),
+        UsageKey("average_duration_ms", 1_000, "average duration per invocation, ms"),
+    ),
+    prices=[
+        PriceSpec(LAMBDA, "Serverless", u)
+        for u in ("Request", "Request-ARM", "Lambda-GB-Second", "Lambda-GB-Second-ARM")
+    ],
+)
 def price_lambda_function(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Requests and GB-seconds from usage (a function costs nothing when not invoked)."""
     props = resource.properties

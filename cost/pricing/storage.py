@@ -9,15 +9,16 @@ when an archive configuration is present, to Archive Access / Deep Archive Acces
 
 from __future__ import annotations
 
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
-from cost.pricing.context import PricingContext, Resource
+from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.registry import UsageKey, priced
 
 S3 = "AmazonS3"
 
 STORAGE_USAGETYPES = {
     "STANDARD": ("Standard", "TimedStorage-ByteHrs"),
     "STANDARD_IA": ("Standard-IA", "TimedStorage-SIA-ByteHrs"),
-    "ONEZONE_IA": ("One Zone-IA", "TimedStorage-ZIA-ByteHrs"),
     "GLACIER_IR": ("Glacier Instant Retrieval", "TimedStorage-GIR-ByteHrs"),
     "GLACIER": ("Glacier Flexible Retrieval", "TimedStorage-GlacierByteHrs"),
     "DEEP_ARCHIVE": ("Glacier Deep Archive", "TimedStorage-GDA-ByteHrs"),
@@ -68,6 +69,33 @@ def _intelligent_tiering_split(
     return split
 
 
+@priced(
+    "AWS::S3::Bucket",
+    service="S3",
+    summary="storage per class from the lifecycle rules and Intelligent-Tiering tiers, "
+    "monitoring fee, requests",
+    usage=(
+        UsageKey("storage_gb", 50, "average stored data (current versions), GB"),
+        UsageKey("noncurrent_storage_gb", 0, "average noncurrent-version data, GB"),
+        UsageKey("monthly_tier1_requests", 100_000, "PUT, COPY, POST and LIST requests per month"),
+        UsageKey("monthly_tier2_requests", 1_000_000, "GET and other requests per month"),
+        UsageKey(
+            "average_object_mb", 4, "average object size, MB (Intelligent-Tiering object count)"
+        ),
+        UsageKey(
+            "data_age_days",
+            365,
+            "data is written evenly over this many days; lifecycle transitions and "
+            "Intelligent-Tiering tiers follow from object age",
+        ),
+    ),
+    prices=[PriceSpec(S3, "Storage", usagetype) for _, usagetype in STORAGE_USAGETYPES.values()]
+    + [
+        PriceSpec(S3, "Fee", "Monitoring-Automation-INT"),
+        PriceSpec(S3, "API Request", "Requests-Tier1"),
+        PriceSpec(S3, "API Request", "Requests-Tier2"),
+    ],
+)
 def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     storage_gb = ctx.usage.get("storage_gb") or 0.0
@@ -123,10 +151,9 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
         )
     for cls, share in shares.items():
         gb = storage_gb * share
-        label, usagetype = STORAGE_USAGETYPES.get(cls, (cls, ""))
-        if not usagetype:
-            ctx.assume(f"storage class {cls} is not in the catalog; priced as Standard")
-            label, usagetype = STORAGE_USAGETYPES["STANDARD"]
+        if cls not in STORAGE_USAGETYPES:
+            raise Unpriceable(f"storage class {cls} is not in the price catalog")
+        label, usagetype = STORAGE_USAGETYPES[cls]
         components.append(
             ctx.component(
                 f"Storage, {label} ({share:.0%} of {storage_gb:g} GB)",

@@ -6,25 +6,13 @@ import json
 from collections import defaultdict
 
 from cost.model import HOURS_PER_MONTH, CostReport, ResourceCost, money, usd
+from cost.pricing import PRICED
 
-SERVICE_NAMES = {
-    "AWS::ECS::Service": "Fargate (ECS)",
-    "AWS::ECS::Cluster": "CloudWatch",
-    "AWS::RDS::DBInstance": "RDS",
-    "AWS::S3::Bucket": "S3",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": "Load balancer",
-    "AWS::EC2::NatGateway": "NAT gateway",
-    "AWS::EC2::EIP": "Public IPv4",
-    "AWS::EC2::VPCEndpoint": "VPC endpoints",
-    "AWS::Logs::LogGroup": "CloudWatch",
-    "AWS::EC2::FlowLog": "CloudWatch",
-    "AWS::CloudWatch::Alarm": "CloudWatch",
-    "AWS::ApplicationAutoScaling::ScalingPolicy": "CloudWatch",
-    "AWS::SecretsManager::Secret": "Secrets Manager",
-    "AWS::KMS::Key": "KMS",
-    "AWS::Lambda::Function": "Lambda",
-    "AWS::Route53::HostedZone": "Route 53",
-}
+
+def service_of(resource_type: str) -> str:
+    """The service a priced type is billed under (its declaration's label)."""
+    declaration = PRICED.get(resource_type)
+    return declaration.service if declaration else resource_type
 
 
 def to_json(report: CostReport) -> str:
@@ -35,7 +23,7 @@ def by_service(report: CostReport) -> list[tuple[str, float]]:
     totals: dict[str, float] = defaultdict(float)
     for stack in report.stacks:
         for resource in stack.resources:
-            totals[SERVICE_NAMES.get(resource.type, resource.type)] += resource.monthly_cost
+            totals[service_of(resource.type)] += resource.monthly_cost
     return sorted(((k, money(v)) for k, v in totals.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
