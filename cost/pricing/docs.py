@@ -15,7 +15,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from cost.pricing import PRICED, free_types
+from cost.pricing import FREE_TYPES, PRICED
 
 
 def _default(value: float | None) -> str:
@@ -43,7 +43,7 @@ def priced_table() -> str:
 
 def free_list() -> str:
     by_reason: dict[str, list[str]] = defaultdict(list)
-    for rtype, reason in free_types().items():
+    for rtype, reason in FREE_TYPES.items():
         by_reason[reason].append(rtype)
     lines = []
     for reason, types in by_reason.items():
@@ -75,7 +75,8 @@ def replace_blocks(text: str) -> str:
         )
         if not pattern.search(text):
             raise ValueError(f"no generated:{name} block in the text")
-        text = pattern.sub(lambda _m, n=name: block(n), text)
+        start, end = pattern.search(text).span()  # type: ignore[union-attr]
+        text = text[:start] + block(name) + text[end:]
     return text
 
 
