@@ -1,14 +1,20 @@
-"""Estimating: one resource, one template, a cdk.out cloud assembly.
+"""Estimating: one resource, one stack (with its nested stacks), a cloud assembly.
 
 `Estimator.price_resource` is the single place a resource becomes a priced line, a free line
-or an unsupported line; both the CDK aspect and the template CLI go through it.
+or an unsupported line; the CDK aspect (tags), the CDK validation plugin (report and
+guardrails) and the template CLI all go through it.
+
+A stack comes in as a `StackSource`: its template, the region, parameter values, where its
+nested-stack templates live, and (for CDK apps whose templates carry no path metadata) the
+construct path of each logical ID. `Estimator.estimate` returns one `StackCost` per stack,
+nested stacks included, each named after its parent (`Parent/NestedLogicalId`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +26,9 @@ from cost.pricing.usage import Usage, builtin_defaults_json
 
 DEFAULT_REGION = "us-east-1"
 AGNOSTIC_REASON = f"environment-agnostic stack: priced in {DEFAULT_REGION}"
+NESTED_STACK = "AWS::CloudFormation::Stack"
+#: How deep nested stacks are followed (CloudFormation itself allows deeper, rarely used).
+MAX_NESTING = 10
 
 Outcome = tuple[str, ResourceCost | ListedResource]  # ("priced"|"free"|"unsupported", line)
 
@@ -27,17 +36,22 @@ Outcome = tuple[str, ResourceCost | ListedResource]  # ("priced"|"free"|"unsuppo
 class TemplateIndex:
     """A ResourceIndex over a template's Resources section."""
 
-    def __init__(self, template: dict[str, Any]) -> None:
+    def __init__(self, template: Mapping[str, Any], paths: Mapping[str, str] | None = None) -> None:
         self._resources: dict[str, Resource] = {}
-        for logical_id, body in (template.get("Resources") or {}).items():
+        resources = template.get("Resources")
+        for logical_id, body in (resources if isinstance(resources, dict) else {}).items():
             if not isinstance(body, dict):
                 continue
-            path = (body.get("Metadata") or {}).get("aws:cdk:path")
-            self._resources[logical_id] = Resource(
-                logical_id=logical_id,
+            metadata = body.get("Metadata")
+            path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+            if not isinstance(path, str):
+                path = (paths or {}).get(str(logical_id))
+            properties = body.get("Properties")
+            self._resources[str(logical_id)] = Resource(
+                logical_id=str(logical_id),
                 type=str(body.get("Type", "")),
-                properties=body.get("Properties") or {},
-                path=path if isinstance(path, str) else None,
+                properties=properties if isinstance(properties, dict) else {},
+                path=path,
             )
         self._by_type: dict[str, list[Resource]] = {}
         for resource in self._resources.values():
@@ -51,6 +65,25 @@ class TemplateIndex:
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self._resources.values())
+
+
+@dataclass
+class StackSource:
+    """A stack to price: its template and what CloudFormation would deploy it with."""
+
+    name: str
+    template: dict[str, Any]
+    region: str | None = None
+    account: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    #: Where nested-stack templates are looked up (cdk.out, or the template's folder).
+    directory: Path | None = None
+    #: The template's file name in its cloud assembly (joins CDK tags to report lines).
+    template_file: str | None = None
+    #: Logical ID -> construct path, for templates synthesized without path metadata.
+    paths: dict[str, str] = field(default_factory=dict)
+    #: The stack's construct path in its CDK app (the manifest's displayName).
+    construct_path: str | None = None
 
 
 @dataclass
@@ -98,24 +131,82 @@ class Estimator:
             usage=usage_used,
         )
 
+    def estimate(self, sources: list[StackSource], *, region: str | None = None) -> list[StackCost]:
+        """Every stack of `sources` and their nested stacks; `region` overrides theirs."""
+        stacks: list[StackCost] = []
+        for source in sources:
+            stacks += self._estimate_stack(source, region or source.region, depth=0)
+        return stacks
+
     def estimate_template(
         self, template: dict[str, Any], *, name: str, region: str | None
     ) -> StackCost:
+        """One template without nested stacks (tests and simple callers)."""
+        return self._estimate_stack(StackSource(name, template), region, depth=MAX_NESTING)[0]
+
+    def _estimate_stack(
+        self, source: StackSource, region: str | None, *, depth: int
+    ) -> list[StackCost]:
         pricing_region, region_source = resolve_region(region)
         self.catalog.check_region(pricing_region)
-        stack = StackCost(name=name, region=pricing_region, region_source=region_source)
-        index = TemplateIndex(template)
+        stack = StackCost(
+            name=source.name,
+            region=pricing_region,
+            region_source=region_source,
+            template_file=source.template_file,
+            construct_path=source.construct_path,
+        )
+        index = TemplateIndex(source.template, source.paths)
+        nested: list[StackCost] = []
         for resource in index:
-            kind, line = self.price_resource(resource, pricing_region, index)
-            add_line(stack, kind, line)
+            stack.subjects[resource.logical_id] = resource
+            if resource.type == NESTED_STACK:
+                children, line = self._nested(source, resource, pricing_region, depth)
+                nested += children
+                add_line(stack, "free" if children else "unsupported", line)
+                continue
+            kind, outcome = self.price_resource(resource, pricing_region, index)
+            add_line(stack, kind, outcome)
         if not self.catalog.covers(pricing_region):
             stack.pricing_gap = (
                 f"the price catalog has no prices for {pricing_region}: every resource of a "
                 "priced type is listed as unsupported and left out of the total"
             )
-        return stack
+        return [stack, *nested]
+
+    def _nested(
+        self, parent: StackSource, resource: Resource, region: str, depth: int
+    ) -> tuple[list[StackCost], ListedResource]:
+        """Price a nested stack whose template is local; else list it with the reason."""
+        listed = ListedResource(resource.logical_id, resource.type, resource.path)
+        if depth >= MAX_NESTING:
+            return [], _with_reason(listed, f"nested deeper than {MAX_NESTING} levels: not priced")
+        location = nested_template_path(parent, resource)
+        if isinstance(location, str):
+            return [], _with_reason(listed, location)
+        try:
+            template = load_template(location)
+        except (OSError, ValueError) as err:
+            return [], _with_reason(listed, f"nested template {location.name} unreadable: {err}")
+        child = StackSource(
+            name=f"{parent.name}/{resource.logical_id}",
+            template=template,
+            region=region,
+            account=parent.account,
+            directory=location.parent,
+            template_file=location.name,
+            construct_path=f"{parent.construct_path}/{resource.logical_id}"
+            if parent.construct_path
+            else None,
+        )
+        stacks = self._estimate_stack(child, region, depth=depth + 1)
+        return stacks, _with_reason(listed, f"its resources are priced as stack {child.name}")
 
     def report(self, stacks: list[StackCost], warnings: list[str] | None = None) -> CostReport:
+        notes = list(warnings or [])
+        for stack in stacks:
+            if stack.pricing_gap:
+                notes.append(f"{stack.name}: {stack.pricing_gap}")
         return CostReport(
             stacks=stacks,
             catalog=dict(self.catalog.meta),
@@ -123,8 +214,43 @@ class Estimator:
                 "builtinDefaults": builtin_defaults_json(),
                 "usageFile": self.usage.to_json(),
             },
-            warnings=list(warnings or []),
+            warnings=notes,
         )
+
+
+def nested_template_path(parent: StackSource, resource: Resource) -> Path | str:
+    """The local template of a nested stack, or why there is none.
+
+    CDK writes nested-stack templates into the cloud assembly and names the file in the
+    resource's `aws:asset:path` metadata; an unpackaged template names a local file in
+    `TemplateURL`. An https:// (S3) URL is not fetched: synth and the CLI stay offline.
+    """
+    directory = parent.directory
+    candidates: list[str] = []
+    body_metadata = _metadata(parent.template, resource.logical_id)
+    asset = body_metadata.get("aws:asset:path")
+    if isinstance(asset, str):
+        candidates.append(asset)
+    url = resource.properties.get("TemplateURL")
+    if isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
+        candidates.append(url)
+    if directory is not None:
+        for candidate in candidates:
+            path = (directory / candidate).resolve()
+            if path.is_file():
+                return path
+    if isinstance(url, str) and url.startswith(("http://", "https://", "s3://")):
+        return f"nested template at {url} is not local: not priced (synth stays offline)"
+    if candidates:
+        return f"nested template {candidates[0]} not found next to the parent template"
+    return "nested template location is not known at synth time: not priced"
+
+
+def _metadata(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
+    resources = template.get("Resources")
+    body = resources.get(logical_id) if isinstance(resources, dict) else None
+    metadata = body.get("Metadata") if isinstance(body, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _with_reason(listed: ListedResource, reason: str) -> ListedResource:
@@ -138,6 +264,9 @@ def add_line(stack: StackCost, kind: str, line: ResourceCost | ListedResource) -
     elif kind == "free":
         assert isinstance(line, ListedResource)
         stack.free.append(line)
+    elif kind == "not-deployed":
+        assert isinstance(line, ListedResource)
+        stack.not_deployed.append(line)
     else:
         assert isinstance(line, ListedResource)
         stack.unsupported.append(line)
@@ -185,50 +314,105 @@ def _load_yaml_template(text: str) -> dict[str, Any]:
     return data
 
 
-def stacks_in_assembly(directory: Path) -> list[tuple[str, Path, str | None]]:
-    """(stack name, template path, region or None) for every stack in a cdk.out directory."""
+@dataclass(frozen=True)
+class AssemblyStack:
+    """A stack artifact of a cloud assembly (nested assemblies of Stages included)."""
+
+    name: str
+    template_path: Path
+    region: str | None
+    account: str | None
+    #: The stack's construct path (`Prod/Network`), the manifest's displayName.
+    display_name: str | None = None
+
+
+def _environment(artifact: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    env = str(artifact.get("environment", ""))
+    if not env.startswith("aws://"):
+        return None, None
+    account, _, region = env[len("aws://") :].partition("/")
+    return (
+        None if account.startswith("unknown-") else account,
+        None if region.startswith("unknown-") else region,
+    )
+
+
+def stacks_in_assembly(directory: Path) -> list[AssemblyStack]:
+    """Every stack of a cdk.out directory, Stages' nested assemblies included."""
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    found: list[tuple[str, Path, str | None]] = []
-    for artifact_id, artifact in sorted((manifest.get("artifacts") or {}).items()):
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
+    found: list[AssemblyStack] = []
+    artifacts = manifest.get("artifacts") or {}
+    for artifact_id, artifact in sorted(artifacts.items()):
+        kind = artifact.get("type")
         props = artifact.get("properties") or {}
-        template = directory / props["templateFile"]
-        name = props.get("stackName") or artifact_id
-        env = str(artifact.get("environment", ""))
-        region = env.rsplit("/", 1)[-1] if env.startswith("aws://") else None
-        found.append((name, template, region))
-    for child in sorted(directory.glob("assembly-*")):
-        if (child / "manifest.json").exists():
-            found.extend(stacks_in_assembly(child))
+        if kind == "aws:cloudformation:stack":
+            account, region = _environment(artifact)
+            found.append(
+                AssemblyStack(
+                    name=props.get("stackName") or artifact_id,
+                    template_path=directory / props["templateFile"],
+                    region=region,
+                    account=account,
+                    display_name=artifact.get("displayName"),
+                )
+            )
+        elif kind == "cdk:cloud-assembly" and props.get("directoryName"):
+            child = directory / props["directoryName"]
+            if (child / "manifest.json").exists():
+                found.extend(stacks_in_assembly(child))
     return found
 
 
-def load_stacks(path: Path) -> list[tuple[str, dict[str, Any], str | None]]:
-    """(stack name, template, region or None) for a template file or a cdk.out directory."""
+def stack_of_template(template_path: Path) -> AssemblyStack:
+    """The stack artifact whose template this is (looked up in the manifest beside it)."""
+    directory = template_path.parent
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+        props = artifact.get("properties") or {}
+        if artifact.get("type") == "aws:cloudformation:stack" and (
+            props.get("templateFile") == template_path.name
+        ):
+            account, region = _environment(artifact)
+            return AssemblyStack(
+                props.get("stackName") or artifact_id,
+                template_path,
+                region,
+                account,
+                artifact.get("displayName"),
+            )
+    return AssemblyStack(template_path.name.split(".")[0], template_path, None, None)
+
+
+def load_sources(path: Path, parameters: Mapping[str, str] | None = None) -> list[StackSource]:
+    """The stacks of a template file or of a cdk.out directory, ready to price."""
     if not path.is_dir():
-        return [(path.stem, load_template(path), None)]
+        return [
+            StackSource(
+                name=path.stem,
+                template=load_template(path),
+                parameters=dict(parameters or {}),
+                directory=path.resolve().parent,
+                template_file=path.name,
+            )
+        ]
     entries = stacks_in_assembly(path)
     if not entries:
         raise ValueError(f"{path}: no CloudFormation stacks in this cloud assembly")
-    return [(name, load_template(tpl), stack_region) for name, tpl, stack_region in entries]
-
-
-def estimate_stacks(
-    stacks: list[tuple[str, dict[str, Any], str | None]],
-    *,
-    estimator: Estimator,
-    region: str | None = None,
-) -> CostReport:
-    """Price loaded templates; `region` overrides each stack's own."""
-    return estimator.report(
-        [
-            estimator.estimate_template(template, name=name, region=region or stack_region)
-            for name, template, stack_region in stacks
-        ]
-    )
+    return [
+        StackSource(
+            name=entry.name,
+            template=load_template(entry.template_path),
+            region=entry.region,
+            account=entry.account,
+            parameters=dict(parameters or {}),
+            directory=entry.template_path.parent,
+            template_file=entry.template_path.name,
+            construct_path=entry.display_name,
+        )
+        for entry in entries
+    ]
 
 
 def estimate_path(path: Path, *, estimator: Estimator, region: str | None = None) -> CostReport:
     """Price a template file or every stack of a cdk.out directory."""
-    return estimate_stacks(load_stacks(path), estimator=estimator, region=region)
+    return estimator.report(estimator.estimate(load_sources(path), region=region))

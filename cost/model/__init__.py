@@ -28,6 +28,20 @@ def usd(value: float) -> str:
     return f"{money(value):,.2f}"
 
 
+def resource_label(path: str | None, logical_id: str, stack_path: str | None = None) -> str:
+    """What a reader knows a resource by: its construct path inside the stack (without the
+    stack's own path and a trailing `/Resource`), else its logical ID."""
+    if not path:
+        return logical_id
+    if stack_path and path.startswith(stack_path + "/"):
+        parts = path[len(stack_path) + 1 :].split("/")
+    else:
+        parts = path.split("/")[1:]
+    if parts and parts[-1] in ("Resource", "Default"):
+        parts = parts[:-1]
+    return "/".join(parts) or logical_id
+
+
 @dataclass(frozen=True)
 class CostComponent:
     """One billable dimension of a resource: quantity x unit price per month."""
@@ -129,8 +143,38 @@ class StackCost:
     resources: list[ResourceCost] = field(default_factory=list)
     free: list[ListedResource] = field(default_factory=list)
     unsupported: list[ListedResource] = field(default_factory=list)
+    #: Resources whose Condition is false: CloudFormation does not create them.
+    not_deployed: list[ListedResource] = field(default_factory=list)
     #: Set when the catalog has no prices for the stack's region (said in the report).
     pricing_gap: str | None = None
+    #: The template's file name in its cloud assembly, when it came from one.
+    template_file: str | None = None
+    #: The stack's construct path in a CDK app (`Prod/Network`), when known.
+    construct_path: str | None = None
+
+    def label(self, line: ResourceCost | ListedResource) -> str:
+        """`stack/construct/path` of one of its lines (logical ID when no path is known)."""
+        return f"{self.name}/{resource_label(line.path, line.logical_id, self.construct_path)}"
+
+    #: Stack-level assumptions (parameters used, conditions evaluated, transforms).
+    assumptions: list[str] = field(default_factory=list)
+    #: Every resource as priced (resolved properties), by logical ID, for policy rules that
+    #: look at properties. Not part of the report's JSON.
+    subjects: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def outcomes(self) -> dict[str, tuple[str, ResourceCost | ListedResource]]:
+        """Logical ID -> ("priced" | "free" | "unsupported" | "not-deployed", its line)."""
+        found: dict[str, tuple[str, ResourceCost | ListedResource]] = {}
+        groups: tuple[tuple[str, list[Any]], ...] = (
+            ("priced", self.resources),
+            ("free", self.free),
+            ("unsupported", self.unsupported),
+            ("not-deployed", self.not_deployed),
+        )
+        for kind, lines in groups:
+            for line in lines:
+                found[line.logical_id] = (kind, line)
+        return found
 
     @property
     def monthly_cost(self) -> float:
@@ -145,7 +189,10 @@ class StackCost:
             "resources": [r.to_json() for r in self.resources],
             "free": [r.to_json() for r in self.free],
             "unsupported": [r.to_json() for r in self.unsupported],
+            "notDeployed": [r.to_json() for r in self.not_deployed],
         }
+        if self.assumptions:
+            data["assumptions"] = list(self.assumptions)
         if self.pricing_gap:
             data["pricingGap"] = self.pricing_gap
         return data
@@ -157,10 +204,16 @@ class CostReport:
     catalog: dict[str, Any]
     usage_assumptions: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: Guardrail findings: {"rule", "severity" ("error" | "warning"), "message", "resource"}.
+    guardrails: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def monthly_cost(self) -> float:
         return money(sum(s.monthly_cost for s in self.stacks))
+
+    @property
+    def unsupported_count(self) -> int:
+        return sum(len(s.unsupported) for s in self.stacks)
 
     @property
     def regions(self) -> list[str]:
@@ -182,4 +235,5 @@ class CostReport:
             "stacks": [s.to_json() for s in self.stacks],
             "usageAssumptions": self.usage_assumptions,
             "warnings": list(self.warnings),
+            "guardrails": list(self.guardrails),
         }
