@@ -63,6 +63,8 @@ class CostEstimate:
         self.parameters = dict(parameters or {})
         self.print_summary = print_summary
         self.enabled = True
+        #: Why `attach` could not set the estimate up (each names the argument).
+        self.problems: list[str] = []
         self.stage: Stage | None = None
         #: (assembly directory id, template file) -> what the aspect did in that stack
         self.stack_states: dict[tuple[str, str], StackState] = {}
@@ -116,15 +118,19 @@ class CostEstimate:
                 estimate.estimator.catalog.check_region(region)
             except UnknownRegion as err:
                 problems.append(f"region: {err}")
-        if problems:
-            estimate.enabled = False
-            for problem in problems:
-                Annotations.of(scope).add_error(f"cost estimate: {problem}")
-            return estimate
         stage = scope if isinstance(scope, Stage) else Stage.of(scope)
         if stage is None:
             raise ValueError("CostEstimate.attach needs a scope inside an App or a Stage")
         estimate.stage = stage
+        if problems:
+            # Synth fails naming the argument: an error annotation for the CLI's output, and
+            # the plugin fails the synth in-process too. Nothing is priced.
+            estimate.enabled = False
+            estimate.problems = [f"cost estimate: {p}" for p in problems]
+            for problem in estimate.problems:
+                Annotations.of(scope).add_error(problem)
+            Validations.of(stage).add_plugins(CostPlugin(estimate))
+            return estimate
         Aspects.of(scope).add(estimate.aspect, priority=AspectPriority.READONLY)
         estimate._covered.add(scope.node.path)
         estimate.cover_stages(scope)

@@ -54,6 +54,20 @@ class CostPlugin:
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         est = self.estimate
+        if est.problems:
+            anchor = _first_resource([Path(p) for p in context.template_paths])
+            return PolicyValidationPluginReport(
+                success=False,
+                violations=[
+                    PolicyViolation(
+                        rule_name="setup",
+                        description=problem,
+                        violating_resources=[anchor] if anchor else [],
+                        severity="error",
+                    )
+                    for problem in est.problems
+                ],
+            )
         out_dir = Path(est.out_dir())
         stacks: list[StackCost] = []
         #: (assembly directory id, template file) -> template path, nested stacks included
@@ -100,9 +114,10 @@ class CostPlugin:
             if text != est.printed:
                 sys.stderr.write(text)
                 est.printed = text
+        anchor = _anchor(stacks, templates) or _first_resource(list(templates.values()))
         return PolicyValidationPluginReport(
             success=not any(v.severity == "error" for v in violations),
-            violations=[_violation(v, templates) for v in violations],
+            violations=[_violation(v, templates, anchor) for v in violations],
         )
 
 
@@ -150,7 +165,44 @@ def tag_value(properties: Any) -> str | None:
     return None
 
 
-def _violation(v: Violation, templates: dict[tuple[str, str], Path]) -> PolicyViolation:
+def _anchor(
+    stacks: list[StackCost], templates: dict[tuple[str, str], Path]
+) -> PolicyViolatingResource | None:
+    """The most expensive resource: where a finding about a total is shown.
+
+    CDK prints (and fails synth on) only findings that name a resource, so a finding about
+    the whole estimate is attached to its largest line; its message stands on its own.
+    """
+    lines = [(line.monthly_cost, s, line) for s in stacks for line in s.resources]
+    if not lines:
+        return None
+    _, stack, line = max(lines, key=lambda item: item[0])
+    path = next((p for (_, name), p in templates.items() if name == stack.template_file), None)
+    if path is None:
+        return None
+    return PolicyViolatingResource(
+        resource_logical_id=line.logical_id, template_path=str(path), locations=[]
+    )
+
+
+def _first_resource(paths: list[Path]) -> PolicyViolatingResource | None:
+    for path in paths:
+        try:
+            resources = load_template(path).get("Resources") or {}
+        except (OSError, ValueError):
+            continue
+        for logical_id in resources:
+            return PolicyViolatingResource(
+                resource_logical_id=str(logical_id), template_path=str(path), locations=[]
+            )
+    return None
+
+
+def _violation(
+    v: Violation,
+    templates: dict[tuple[str, str], Path],
+    anchor: PolicyViolatingResource | None,
+) -> PolicyViolation:
     resources: list[PolicyViolatingResource] = []
     if v.logical_id and v.template_file:
         path = next((p for (_, name), p in templates.items() if name == v.template_file), None)
@@ -160,6 +212,8 @@ def _violation(v: Violation, templates: dict[tuple[str, str], Path]) -> PolicyVi
                     resource_logical_id=v.logical_id, template_path=str(path), locations=[]
                 )
             )
+    if not resources and anchor is not None:
+        resources.append(anchor)
     return PolicyViolation(
         rule_name=v.rule,
         description=v.message,

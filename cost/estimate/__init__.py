@@ -232,6 +232,13 @@ def nested_template_path(parent: StackSource, resource: Resource) -> Path | str:
     if isinstance(asset, str):
         candidates.append(asset)
     url = resource.properties.get("TemplateURL")
+    if directory is not None and not isinstance(url, str):
+        # Without asset metadata (an app synthesized outside the CLI), the URL still names
+        # the template's asset hash, which the asset manifests beside the template resolve.
+        text = json.dumps(url)
+        for digest, source in _file_assets(directory).items():
+            if digest in text:
+                candidates.append(source)
     if isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
         candidates.append(url)
     if directory is not None:
@@ -244,6 +251,21 @@ def nested_template_path(parent: StackSource, resource: Resource) -> Path | str:
     if candidates:
         return f"nested template {candidates[0]} not found next to the parent template"
     return "nested template location is not known at synth time: not priced"
+
+
+def _file_assets(directory: Path) -> dict[str, str]:
+    """Asset hash -> source file of every file asset in the cloud assembly's asset manifests."""
+    found: dict[str, str] = {}
+    for manifest in sorted(directory.glob("*.assets.json")):
+        try:
+            files = json.loads(manifest.read_text(encoding="utf-8")).get("files") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        for digest, entry in files.items() if isinstance(files, dict) else ():
+            source = (entry or {}).get("source") or {}
+            if isinstance(source.get("path"), str):
+                found[str(digest)] = source["path"]
+    return found
 
 
 def _metadata(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
