@@ -20,7 +20,7 @@ from aws_cdk import (
 from constructs import IConstruct
 from cost.catalog import PriceCatalog, UnknownRegion, default_catalog
 from cost.cdk.aspect import COST_TAG, CostTagAspect, StackState
-from cost.cdk.plugin import REPORT_JSON, REPORT_MARKDOWN, CostPlugin
+from cost.cdk.plugin import REPORT_JSON, REPORT_MARKDOWN, CostPlugin, write_report
 from cost.estimate import Estimator
 from cost.model import CostReport, money
 from cost.policy import Policy, PolicyError, Violation, load_policies
@@ -72,6 +72,8 @@ class CostEstimate:
         self.report: CostReport | None = None
         self.violations: list[Violation] = []
         self.printed = ""
+        #: Where the last report is to be written when synth returns (see write_pending).
+        self.pending_report_dir: Path | None = None
         self.aspect = CostTagAspect(self)
         self._covered: set[str] = set()
 
@@ -145,6 +147,15 @@ class CostEstimate:
                 Aspects.of(node).add(self.aspect, priority=AspectPriority.READONLY)
                 self._covered.add(node.node.path)
 
+    def write_pending(self) -> Path | None:
+        """Write the last synth's report into its cloud assembly; returns the directory."""
+        directory = self.pending_report_dir
+        if self.report is None or directory is None:
+            return None
+        write_report(self.report, directory)
+        self.pending_report_dir = None
+        return directory
+
     def out_dir(self) -> str:
         assert self.stage is not None
         return str(self.stage.outdir)
@@ -169,13 +180,17 @@ class CostEstimate:
 
 
 def _hook_synth(stage: Stage, estimate: CostEstimate, scope: IConstruct) -> None:
-    """Stages defined after `attach` get the aspect too: when the app calls `synth()`, cover
-    them first (nested Stages synthesize before the App's own aspects run)."""
+    """The app's `synth()` covers Stages defined after `attach` first (nested Stages
+    synthesize before the App's own aspects run), and writes the report afterwards."""
     original = stage.synth
 
     def synth(*args: Any, **kwargs: Any) -> Any:
         estimate.cover_stages(scope)
-        return original(*args, **kwargs)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            # Also when a policy failed synth: the report says why.
+            estimate.write_pending()
 
     stage.synth = synth  # type: ignore[method-assign]
 

@@ -108,7 +108,9 @@ class CostPlugin:
         report.guardrails = [v.to_json() for v in violations]
         est.report = report
         est.violations = violations
-        write_report(report, out_dir)
+        # Written once synth returns (CostEstimate's synth hook): aws-cdk-lib before 2.262
+        # fails synth if a validation plugin adds a file to the cloud assembly.
+        est.pending_report_dir = out_dir
         if est.print_summary:
             text = summary(report, report_dir=str(out_dir))
             if text != est.printed:
