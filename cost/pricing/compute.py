@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
-from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.network import PUBLIC_IPV4, public_ipv4
 from cost.pricing.registry import HOURS, UsageKey, priced
 
@@ -64,6 +66,28 @@ def _fargate_prices() -> list[PriceSpec]:
     return [*specs, PUBLIC_IPV4]
 
 
+def _cluster_default_strategy(service: Resource, ctx: PricingContext) -> Any:
+    """The cluster's default capacity provider strategy (ECS uses it when a service names
+    neither a launch type nor a strategy); None when the cluster has none, `...` (Ellipsis)
+    when the cluster is not in this template."""
+    cluster_ref = service.properties.get("Cluster")
+    if cluster_ref is None:
+        # The account's `default` cluster: not in any template.
+        return ...
+    cluster = ctx.referenced(cluster_ref, "AWS::ECS::Cluster")
+    if cluster is None:
+        return ...
+    for association in ctx.index.of_type("AWS::ECS::ClusterCapacityProviderAssociations"):
+        target = association.properties.get("Cluster")
+        if ref_target(target) == cluster.logical_id or (
+            isinstance(target, str) and target == cluster.properties.get("ClusterName")
+        ):
+            strategy = association.properties.get("DefaultCapacityProviderStrategy")
+            if strategy:
+                return strategy
+    return cluster.properties.get("DefaultCapacityProviderStrategy") or None
+
+
 @priced(
     "AWS::ECS::Service",
     service="Fargate (ECS)",
@@ -82,27 +106,48 @@ def _fargate_prices() -> list[PriceSpec]:
     reads=("AWS::ECS::TaskDefinition",),
 )
 def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
-    """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type."""
+    """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type.
+
+    A service on the EC2 launch type (or on EC2 capacity providers) bills nothing itself:
+    its tasks run on container instances, priced as those instances.
+    """
     props = resource.properties
-    launch_type = props.get("LaunchType")
+    launch_type = ctx.text(props.get("LaunchType"), "", "launch type") or None
     strategy = props.get("CapacityProviderStrategy")
+    if launch_type == "EC2":
+        raise Free("EC2 launch type: its tasks run on container instances, billed there")
+    if launch_type == "EXTERNAL":
+        raise Unpriceable("ECS Anywhere (EXTERNAL) instance hours are not in the price catalog")
     if launch_type not in (None, "FARGATE"):
-        raise Unpriceable(
-            f"LaunchType {launch_type}: compute is billed on the container instances, not the "
-            "service"
-        )
+        raise Unpriceable(f"launch type {launch_type} is not in the price catalog")
     task_def = ctx.referenced(props.get("TaskDefinition"), "AWS::ECS::TaskDefinition")
     if task_def is None:
         raise Unpriceable("its task definition is not in this template, so its size is unknown")
     td = task_def.properties
     compat = td.get("RequiresCompatibilities")
-    if (
-        launch_type is None
-        and not strategy
-        and isinstance(compat, list)
-        and "FARGATE" not in compat
-    ):
-        raise Unpriceable("the task definition is not Fargate-compatible (EC2 launch type)")
+    if launch_type is None and not strategy:
+        # Neither set: ECS uses the cluster's default capacity provider strategy, else EC2.
+        default = _cluster_default_strategy(resource, ctx)
+        fargate_only = isinstance(compat, list) and compat == ["FARGATE"]
+        if default is ...:
+            if not fargate_only:
+                raise Free(
+                    "no launch type or capacity provider strategy and a cluster outside this "
+                    "template: ECS uses the EC2 launch type (tasks billed on container "
+                    "instances) unless that cluster's default strategy says otherwise"
+                )
+            ctx.assume(
+                "no launch type or capacity provider strategy: the Fargate-only task "
+                "definition needs the cluster's default strategy to be Fargate; assumed so"
+            )
+        elif default is None:
+            raise Free(
+                "no launch type, no capacity provider strategy and no cluster default: ECS "
+                "uses the EC2 launch type; its tasks are billed on the container instances"
+            )
+        else:
+            strategy = default
+            ctx.assume("capacity provider strategy: the cluster's default")
 
     platform = td.get("RuntimePlatform") or {}
     os_family = ctx.text(platform.get("OperatingSystemFamily"), "LINUX", "operating system")
@@ -133,9 +178,14 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
         split = _split_capacity(strategy, tasks, ctx)
     else:
         split = {"FARGATE": tasks}
-    unknown = sorted(set(split) - {"FARGATE", "FARGATE_SPOT"})
-    if unknown:
-        raise Unpriceable(f"capacity provider {', '.join(unknown)} (EC2 capacity) is not priced")
+    on_instances = sorted(set(split) - {"FARGATE", "FARGATE_SPOT"})
+    for provider in on_instances:
+        ctx.assume(
+            f"{split[provider]:g} task(s) on capacity provider {provider} run on its EC2 "
+            "instances, billed as those instances"
+        )
+    if all(split.get(p, 0) <= 0 for p in ("FARGATE", "FARGATE_SPOT")):
+        raise Free("every task runs on EC2 capacity providers: billed as their instances")
 
     label = "ARM64" if arm else "x86_64"
     components: list[CostComponent] = []
