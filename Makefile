@@ -50,8 +50,8 @@ integration-deps: ## install MariaDB from Debian's packages if it is missing
 synth: deps ## synthesize the app offline; prints the cost summary, writes cdk.out/
 	$(CDK) synth --quiet --no-notices $(ARGS)
 
-unit: deps ## the test suite without the integration tests
-	$(PY) -m pytest tests --ignore=tests/integration $(PYTEST_ARGS)
+unit: deps ## the fast tests (no integration suite, no whole-app synths or CLI subprocesses)
+	$(PY) -m pytest tests --ignore=tests/integration -m "not slow" $(PYTEST_ARGS)
 
 integration: deps server-venv integration-deps ## the integration suite alone (MariaDB + moto + the container entrypoint)
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)

@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from appsynth import Synth, synth
 from aws_cdk.assertions import Annotations, Match
 
 from cost.cdk import COST_TAG
 from cost.model import money
+
+pytestmark = pytest.mark.slow  # whole-app synths / CLI subprocesses: `make test` runs them
 
 
 @pytest.fixture(scope="module", params=["dev", "team", "prod"])
@@ -143,7 +144,10 @@ def test_region_without_prices_does_not_fail_synth_but_says_so() -> None:
     (stack,) = report["stacks"]
     assert "no prices for af-south-1" in stack["pricingGap"]
     assert report["totalMonthlyCost"] == 0
-    assert {u["type"] for u in stack["unsupported"]} >= {"AWS::RDS::DBInstance", "AWS::ECS::Service"}
+    assert {u["type"] for u in stack["unsupported"]} >= {
+        "AWS::RDS::DBInstance",
+        "AWS::ECS::Service",
+    }
     warnings = Annotations.from_stack(s.stack).find_warning(
         "*", Match.string_like_regexp("no prices for af-south-1")
     )

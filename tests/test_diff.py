@@ -12,6 +12,8 @@ from cost.cli import main as cost_main
 from cost.model import money
 from cost.report.diff import diff_reports, load_report
 
+pytestmark = pytest.mark.slow  # whole-app synths / CLI subprocesses: `make test` runs them
+
 
 def _out(s: Synth) -> Path:
     return Path(s.assembly.directory)
