@@ -51,6 +51,12 @@ TASK = res(
     RequiresCompatibilities=["FARGATE"],
     RuntimePlatform={"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
 )
+RATE_RULE = {
+    "Name": "rate",
+    "Priority": 0,
+    "Action": {"Block": {}},
+    "Statement": {"RateBasedStatement": {"AggregateKeyType": "IP", "Limit": 1000}},
+}
 SERVICE = {
     "TaskDefinition": {"Ref": "Task"},
     "DesiredCount": 2,
@@ -161,6 +167,13 @@ PRICED_CASES = [
     ),
     # no lifecycle: 50 GB Standard x 0.023 + 100,000 x 5e-6 + 1,000,000 x 4e-7
     Case("AWS::S3::Bucket", {"B": res("AWS::S3::Bucket")}, 50 * 0.023 + 1e5 * 5e-6 + 1e6 * 4e-7),
+    # Tel Aviv: web ACL 5.00 + one rule 1.00 + 1,000,000 requests x 7e-7 (awswaf.json)
+    Case(
+        "AWS::WAFv2::WebACL",
+        {"Acl": res("AWS::WAFv2::WebACL", Scope="REGIONAL", Rules=[RATE_RULE])},
+        5.0 + 1.0 + 1e6 * 7e-7,
+        region="il-central-1",
+    ),
 ]
 
 # A region the catalog has no prices for: a generic cannot-price case.
@@ -201,7 +214,7 @@ UNPRICED_CASES = [
     Case(
         "AWS::Route53::HostedZone",
         {"Z": res("AWS::Route53::HostedZone", Name="x.com")},
-        "no AmazonRoute53 'DNS Zone' price",
+        "no AmazonRoute53 prices",
         catalog="empty",
     ),
     Case(
@@ -261,6 +274,27 @@ UNPRICED_CASES = [
             )
         },
         "storage class ONEZONE_IA is not in the price catalog",
+    ),
+    Case(
+        "AWS::WAFv2::WebACL",
+        {
+            "Acl": res(
+                "AWS::WAFv2::WebACL",
+                Rules=[
+                    RATE_RULE,
+                    {
+                        "Name": "bots",
+                        "Statement": {
+                            "ManagedRuleGroupStatement": {
+                                "VendorName": "AWS",
+                                "Name": "AWSManagedRulesBotControlRuleSet",
+                            }
+                        },
+                    },
+                ],
+            )
+        },
+        "AWSManagedRulesBotControlRuleSet has fees not in the price catalog",
     ),
 ]
 

@@ -134,6 +134,8 @@ class StackState:
     nodes: dict[str, tuple[str, CfnResource]] = field(default_factory=dict)
     #: logical ID -> the aspect's priced line
     lines: dict[str, ResourceCost] = field(default_factory=dict)
+    #: (service, region) pairs without prices already said (one warning each)
+    gaps: set[tuple[str, str]] = field(default_factory=set)
 
 
 @jsii.implements(IAspect)
@@ -182,12 +184,6 @@ class CostTagAspect:
             pricing_region, _ = resolve_region(region)
             state = StackState(stack.stack_name, pricing_region, StackIndex(stack))
             self.estimate.stack_states[key] = state
-            if not self.estimate.estimator.catalog.covers(pricing_region):
-                Annotations.of(stack).add_warning_v2(
-                    "cost:no-prices-for-region",
-                    f"The price catalog has no prices for {pricing_region}: this stack's "
-                    "resources are listed as unsupported in the cost report and get no cost tag.",
-                )
         return state
 
     def _price_and_tag(self, node: CfnResource, rtype: str) -> None:
@@ -196,10 +192,18 @@ class CostTagAspect:
         logical_id = stack.get_logical_id(node)
         resource = state.index.resolve(node, logical_id, rtype)
         state.nodes[logical_id] = (node.node.path, node)
-        if not self.estimate.estimator.catalog.covers(state.region):
-            return
         kind, line = self.estimate.estimator.price_resource(resource, state.region, state.index)
         if kind == "unsupported":
+            gap = getattr(line, "price_gap", None)
+            if gap and not self.estimate.estimator.catalog.has_region(*gap):
+                if gap not in state.gaps:
+                    state.gaps.add(gap)
+                    Annotations.of(stack).add_warning_v2(
+                        f"cost:no-prices-{gap[0]}-{gap[1]}",
+                        f"The price catalog has no {gap[0]} prices for {gap[1]}: resources that "
+                        "need them are listed as unsupported in the cost report, untagged.",
+                    )
+                return
             Annotations.of(node).add_warning_v2(
                 "cost:unpriced-" + rtype.replace("::", "-"),
                 f"The cost estimate could not price this resource: {getattr(line, 'reason', '')}",

@@ -116,7 +116,9 @@ class Estimator:
             components = declaration.price(resource, ctx)
         except Free as why:
             return "free", _with_reason(listed, str(why))
-        except (Unpriceable, PriceNotFound) as why:
+        except PriceNotFound as why:
+            return "unsupported", _with_reason(listed, str(why), why.service, why.region)
+        except Unpriceable as why:
             return "unsupported", _with_reason(listed, str(why))
         assumptions = list(ctx.assumptions)
         if applied:
@@ -167,10 +169,17 @@ class Estimator:
                 continue
             kind, outcome = self.price_resource(resource, pricing_region, index)
             add_line(stack, kind, outcome)
-        if not self.catalog.covers(pricing_region):
+        missing = sorted(
+            {
+                line.price_gap[0]
+                for line in stack.unsupported
+                if line.price_gap and not self.catalog.has_region(*line.price_gap)
+            }
+        )
+        if missing:
             stack.pricing_gap = (
-                f"the price catalog has no prices for {pricing_region}: every resource of a "
-                "priced type is listed as unsupported and left out of the total"
+                f"the price catalog has no {', '.join(missing)} prices for {pricing_region}: "
+                "the resources that need them are listed as unsupported, out of the total"
             )
         return [stack, *nested]
 
@@ -275,8 +284,11 @@ def _metadata(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def _with_reason(listed: ListedResource, reason: str) -> ListedResource:
-    return ListedResource(listed.logical_id, listed.type, listed.path, reason)
+def _with_reason(
+    listed: ListedResource, reason: str, missing_service: str = "", missing_region: str = ""
+) -> ListedResource:
+    gap = (missing_service, missing_region) if missing_region else None
+    return ListedResource(listed.logical_id, listed.type, listed.path, reason, gap)
 
 
 def add_line(stack: StackCost, kind: str, line: ResourceCost | ListedResource) -> None:

@@ -124,6 +124,8 @@ class ListedResource:
     type: str
     path: str | None = None
     reason: str = ""
+    #: (service, region) of a missing price, when that is why it is unsupported.
+    price_gap: tuple[str, str] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"logicalId": self.logical_id, "type": self.type}

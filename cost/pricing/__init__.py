@@ -8,7 +8,16 @@ catalog spec below are derived from those declarations.
 from __future__ import annotations
 
 from cost.catalog.spec import PriceSpec
-from cost.pricing import compute, database, free, monitoring, network, security, storage
+from cost.pricing import (
+    compute,
+    database,
+    firewall,
+    free,
+    monitoring,
+    network,
+    security,
+    storage,
+)
 from cost.pricing.context import (
     Free,
     PricingContext,
@@ -21,7 +30,7 @@ from cost.pricing.context import (
 )
 from cost.pricing.registry import PricedType, UsageKey, free_types, priced_types
 
-_MODULES = (compute, database, free, monitoring, network, security, storage)
+_MODULES = (compute, database, firewall, free, monitoring, network, security, storage)
 
 PRICED: dict[str, PricedType] = priced_types()
 PRICERS: dict[str, PricingFunction] = {t: d.price for t, d in PRICED.items()}

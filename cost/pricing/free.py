@@ -56,6 +56,9 @@ free(
     "AWS::S3::BucketPolicy",
     "AWS::Logs::ResourcePolicy",
     "AWS::Lambda::Permission",
+    "AWS::WAFv2::WebACLAssociation",
+    "AWS::WAFv2::IPSet",
+    "AWS::WAFv2::RegexPatternSet",
 )
 free("the rotation function is priced as a Lambda", "AWS::SecretsManager::RotationSchedule")
 free("aliases are free", "AWS::KMS::Alias")
