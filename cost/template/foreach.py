@@ -113,17 +113,21 @@ class Expander:
                 path=f"{path}[0]",
             )
         raw = self.expand(spec[1], f"{path}[1]", bindings, depth + 1)
-        collection = self._resolver.resolve(raw, f"{path}[1]", self._notes, depth + 1)
+        why = Notes()
+        collection = self._resolver.resolve(raw, f"{path}[1]", why, depth + 1)
         if not (isinstance(collection, list) and is_known(collection)):
             if not is_known(collection):
+                reason = "; ".join(why.texts()) or "it is not known offline"
                 self._notes.add(
-                    f"{path}: its collection is not known offline, so what it generates "
-                    f"({_described(spec[2])}) is left out"
+                    f"{path}: its collection is not known offline ({reason}), so what it "
+                    f"generates ({_described(spec[2])}) is left out"
                 )
                 return
             raise TemplateError(
                 "Fn::ForEach's collection must be a list of strings", path=f"{path}[1]"
             )
+        # Entries this loop makes itself; those of loops nested in it count in those loops.
+        own_entries = sum(1 for name in spec[2] if not name.startswith(PREFIX))
         for item in collection:
             text = scalar_text(item)
             if text is None:
@@ -131,16 +135,15 @@ class Expander:
                     f"Fn::ForEach's collection must be a list of strings, got an item {item!r}",
                     path=f"{path}[1]",
                 )
+            self.generated += own_entries
+            if self.generated > MAX_FOREACH_ENTRIES:
+                raise TemplateError(
+                    f"Fn::ForEach loops generate more than {MAX_FOREACH_ENTRIES:,} entries "
+                    "(CloudFormation allows at most 500 resources in a stack)",
+                    path=path,
+                )
             expanded = self.expand(spec[2], f"{path}[2]", {**bindings, identifier: text}, depth + 1)
-            for new_key, new_value in expanded.items():
-                self.generated += 1
-                if self.generated > MAX_FOREACH_ENTRIES:
-                    raise TemplateError(
-                        f"Fn::ForEach loops generate more than {MAX_FOREACH_ENTRIES:,} entries "
-                        "(CloudFormation allows at most 500 resources in a stack)",
-                        path=path,
-                    )
-                yield new_key, new_value
+            yield from expanded.items()
 
 
 def _described(fragment: dict[str, Any]) -> str:

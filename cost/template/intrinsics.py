@@ -216,7 +216,7 @@ class Resolver:
                     notes.add(
                         f"{key} is not an intrinsic function this tool knows; left as is", path
                     )
-                    return {key: self.resolve(argument, f"{path}.{key}", notes, depth + 1)}
+                    return {key: self._arg(argument, f"{path}.{key}", notes, depth + 1)}
                 return handler(argument, f"{path}.{key}", notes, depth + 1)
             result: dict[str, Any] = {}
             for key, item in value.items():
@@ -235,6 +235,17 @@ class Resolver:
             return value
         raise TemplateError(f"value of type {type(value).__name__} is not JSON data", path=path)
 
+    def _arg(self, value: Any, path: str, notes: Notes, depth: int) -> Any:
+        """An intrinsic function's argument, resolved; AWS::NoValue is not one."""
+        resolved = self.resolve(value, path, notes, depth)
+        if resolved is NO_VALUE:
+            raise TemplateError(
+                "AWS::NoValue can only leave out a property or a list item, not be an "
+                "argument of an intrinsic function",
+                path=path,
+            )
+        return resolved
+
     def _args(
         self,
         argument: Any,
@@ -248,7 +259,7 @@ class Resolver:
         if not isinstance(argument, list) or len(argument) not in counts:
             raise _shape(path, function, expected, argument)
         return [
-            self.resolve(item, f"{path}[{index}]", notes, depth + 1)
+            self._arg(item, f"{path}[{index}]", notes, depth + 1)
             for index, item in enumerate(argument)
         ]
 
@@ -257,7 +268,7 @@ class Resolver:
     def _ref(self, name: Any, path: str, notes: Notes, depth: int) -> Any:
         if isinstance(name, dict):
             # AWS::LanguageExtensions allows a function that names what to refer to.
-            name = self.resolve(name, f"{path}.Ref", notes, depth + 1)
+            name = self._arg(name, f"{path}.Ref", notes, depth + 1)
             if not isinstance(name, str):
                 notes.add("a Ref whose target is not known offline; left unresolved", path)
                 return {"Ref": name}
@@ -340,15 +351,25 @@ class Resolver:
             raise _shape(path, "Fn::Join", "a string delimiter", delimiter)
         if not isinstance(items, list):
             raise _shape(path, "Fn::Join", "a list of values to join", items)
-        texts = []
+        # Runs of known items join now: Join(d, [a, b, X]) is Join(d, [a + d + b, X]).
+        parts: list[Any] = []
+        run: list[str] = []
         for item in items:
             if is_intrinsic(item):
-                return {"Fn::Join": [delimiter, items]}
+                if run:
+                    parts.append(delimiter.join(run))
+                    run = []
+                parts.append(item)
+                continue
             text = scalar_text(item)
             if text is None:
                 raise _shape(path, "Fn::Join", "a list of strings", items)
-            texts.append(text)
-        return delimiter.join(texts)
+            run.append(text)
+        if run:
+            parts.append(delimiter.join(run))
+        if all(isinstance(part, str) for part in parts):
+            return delimiter.join(parts)
+        return {"Fn::Join": [delimiter, parts]}
 
     def _select(self, argument: Any, path: str, notes: Notes, depth: int) -> Any:
         index, items = self._args(argument, path, notes, depth, "Fn::Select", (2,), "[index, list]")
@@ -449,7 +470,7 @@ class Resolver:
                 path, "Fn::GetAtt", "[resource, attribute] or 'resource.attribute'", argument
             )
         resolved = [
-            self.resolve(item, f"{path}[{index}]", notes, depth + 1)
+            self._arg(item, f"{path}[{index}]", notes, depth + 1)
             for index, item in enumerate(argument)
         ]
         target = resolved[0]
@@ -466,7 +487,7 @@ class Resolver:
         if not isinstance(argument, list) or len(argument) not in (3, 4):
             raise _shape(path, "Fn::FindInMap", expected, argument)
         keys = [
-            self.resolve(item, f"{path}[{index}]", notes, depth + 1)
+            self._arg(item, f"{path}[{index}]", notes, depth + 1)
             for index, item in enumerate(argument[:3])
         ]
         default_given = len(argument) == 4
@@ -502,7 +523,7 @@ class Resolver:
         return {"Fn::FindInMap": keys}
 
     def _get_azs(self, argument: Any, path: str, notes: Notes, depth: int) -> Any:
-        region = self.resolve(argument, path, notes, depth + 1)
+        region = self._arg(argument, path, notes, depth + 1)
         if is_intrinsic(region):
             return {"Fn::GetAZs": region}
         if region is None:
@@ -522,7 +543,7 @@ class Resolver:
         return list(self.availability_zones)
 
     def _import_value(self, argument: Any, path: str, notes: Notes, depth: int) -> Any:
-        name = self.resolve(argument, path, notes, depth + 1)
+        name = self._arg(argument, path, notes, depth + 1)
         place = _FUNCTION_IN_PATH.split(path, maxsplit=1)[0]
         notes.add(
             "Fn::ImportValue reads another stack's export, not known offline",
@@ -531,7 +552,7 @@ class Resolver:
         return {"Fn::ImportValue": name}
 
     def _base64(self, argument: Any, path: str, notes: Notes, depth: int) -> Any:
-        value = self.resolve(argument, path, notes, depth + 1)
+        value = self._arg(argument, path, notes, depth + 1)
         if is_intrinsic(value):
             return {"Fn::Base64": value}
         text = scalar_text(value)
@@ -573,7 +594,7 @@ class Resolver:
         return blocks
 
     def _length(self, argument: Any, path: str, notes: Notes, depth: int) -> Any:
-        value = self.resolve(argument, path, notes, depth + 1)
+        value = self._arg(argument, path, notes, depth + 1)
         if isinstance(value, list):
             return len(value)
         if is_intrinsic(value):
@@ -581,7 +602,7 @@ class Resolver:
         raise _shape(path, "Fn::Length", "a list", value)
 
     def _to_json_string(self, argument: Any, path: str, notes: Notes, depth: int) -> Any:
-        value = self.resolve(argument, path, notes, depth + 1)
+        value = self._arg(argument, path, notes, depth + 1)
         if not isinstance(value, (dict, list)) or is_intrinsic(value):
             if is_intrinsic(value):
                 return {"Fn::ToJsonString": value}

@@ -72,15 +72,15 @@ class _CfnLoader(yaml.SafeLoader):
         self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (dict, list)):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.startswith("!"):
                 raise ConstructorError(
                     "while reading a mapping",
                     node.start_mark,
                     "a key must be a plain value",
                     key_node.start_mark,
                 )
-            text = _key_text(key)
+            # Keys are strings as written: `80:` stays "80", `Yes:` stays "Yes".
+            text = key_node.value
             if text in mapping:
                 raise ConstructorError(
                     "while reading a mapping",
@@ -90,15 +90,6 @@ class _CfnLoader(yaml.SafeLoader):
                 )
             mapping[text] = self.construct_object(value_node, deep=deep)
         return mapping
-
-
-def _key_text(key: Any) -> str:
-    """Mapping keys are strings in CloudFormation; YAML may have read `80:` as a number."""
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return ""
-    return str(key)
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -227,10 +218,19 @@ def _kind(value: Any) -> str:
 
 
 def _check_values(data: Any, source: str) -> None:
-    """Plain JSON types only, nested at most MAX_DEPTH deep (iterative: no recursion)."""
+    """Plain JSON types only, nested at most MAX_DEPTH deep (iterative: no recursion).
+
+    A mapping or list seen before (a YAML alias) is checked once: aliases can stand for
+    exponentially many values.
+    """
     stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    seen: set[int] = set()
     while stack:
         value, depth, path = stack.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         if depth > MAX_DEPTH:
             raise TemplateError(
                 f"nested more than {MAX_DEPTH} levels deep", source=source, path=path or None

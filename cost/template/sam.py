@@ -290,11 +290,8 @@ class _Transform:
                     logical_id, "AutoPublishAlias is not known offline; its alias is not listed"
                 )
             else:
-                alias_props: dict[str, Any] = {
-                    "Name": name,
-                    "FunctionName": {"Ref": logical_id},
-                    "FunctionVersion": {"Fn::GetAtt": [f"{logical_id}Version", "Version"]},
-                }
+                # FunctionVersion would point at the version SAM names with a hash.
+                alias_props: dict[str, Any] = {"Name": name, "FunctionName": {"Ref": logical_id}}
                 if "ProvisionedConcurrencyConfig" in props:
                     alias_props["ProvisionedConcurrencyConfig"] = props[
                         "ProvisionedConcurrencyConfig"
