@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,6 +84,14 @@ def test_a_bad_supplied_value_names_the_parameter_the_value_and_what_is_allowed(
     assert caught.value.message == expected
     assert caught.value.path == f"Parameters.{name}"
     assert caught.value.source == "t.yaml"
+
+
+def test_supplied_values_that_are_not_strings() -> None:
+    numbers: dict[str, Any] = {"TaskCpu": 1024}
+    values = resolve_template(SEMANTICS, region="us-east-1", parameters=numbers).parameters
+    assert values["TaskCpu"].value == "1024"
+    with pytest.raises(TemplateError, match="a value must be a string"):
+        resolve_template(SEMANTICS, region="us-east-1", parameters={"Env": {"a": 1}})
 
 
 def test_an_unknown_parameter_lists_the_template_parameters() -> None:

@@ -255,6 +255,8 @@ def _one(properties: str, **kwargs: Any) -> ResolvedTemplate:
         ("P: !GetAtt Nowhere.Arn", [{"Fn::GetAtt": ["Nowhere", "Arn"]}]),
         ("P: {Ref: !Join ['', [Kno, wn]]}", ["k"]),
         ("P: !Base64 {Ref: Unknown}", [{"Fn::Base64": {"Ref": "Unknown"}}]),
+        # A list parameter is not a string: Fn::Sub cannot use it.
+        ("P: !Sub 'x-${Names}'", [{"Fn::Sub": "x-${Names}"}]),
         # A mapping with Ref among other keys is plain data (IAM conditions use such keys).
         ("P: {Ref: a, Other: b}", [{"Ref": "a", "Other": "b"}]),
     ],
@@ -287,6 +289,10 @@ def test_intrinsic_functions(properties: str, expected: list[Any]) -> None:
         (
             "P: !Ref Nowhere",
             "Ref to 'Nowhere', which is neither a parameter nor a resource of this template; left unresolved (Properties.P)",
+        ),
+        (
+            "P: !Sub 'x-${Names}'",
+            "Fn::Sub: ${Names} is not a string; left unresolved (Properties.P)",
         ),
         (
             "P: !Cidr ['10.0.0.0/30', 2, 8]",
@@ -423,3 +429,13 @@ def test_is_known() -> None:
     assert is_known({"a": [1, "b", {"c": None}]})
     assert not is_known({"a": [1, {"Ref": "X"}]})
     assert not is_known([{"Fn::GetAtt": ["A", "B"]}])
+
+
+def test_rules_are_named_as_not_evaluated_unless_only_cdks_bootstrap_check() -> None:
+    base: dict[str, Any] = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}
+    cdk_only = {**base, "Rules": {"CheckBootstrapVersion": {"Assertions": []}}}
+    assert resolve_template(cdk_only, region="us-east-1").assumptions == []
+    own = {**base, "Rules": {"ProdNeedsLarge": {"Assertions": []}}}
+    assert resolve_template(own, region="us-east-1").assumptions == [
+        "the Rules section (assertions about parameter values) is not evaluated offline"
+    ]

@@ -222,7 +222,14 @@ def _value_of(
         note = f"parameter {name!r} is given a value that is not known offline"
         return ParameterValue(name, parameter_type, None, "unknown", no_echo, note)
     if name in supplied:
-        text = supplied[name]
+        given = supplied[name]
+        text = given if isinstance(given, str) else _value_text(given)
+        if text is None:
+            raise TemplateError(
+                f"parameter {name!r}: a value must be a string (lists comma-separated), got "
+                f"{given!r}",
+                path=f"Parameters.{name}",
+            )
         problem = check.problem(text)
         if problem is not None:
             raise TemplateError(check.explain(problem), path=f"Parameters.{name}")

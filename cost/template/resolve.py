@@ -216,7 +216,9 @@ def _resolve(
             )
 
     outputs = _outputs(outputs_section, resolver, table)
-    if template.get("Rules") is not None:
+    rules = template.get("Rules")
+    # CDK adds CheckBootstrapVersion to every stack; it says nothing about the resources.
+    if isinstance(rules, dict) and set(rules) - {"CheckBootstrapVersion"}:
         notes.add("the Rules section (assertions about parameter values) is not evaluated offline")
     return ResolvedTemplate(
         region=region,
