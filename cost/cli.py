@@ -6,7 +6,8 @@
                                   [--max-increase USD] [--max-increase-percent P]
 
 Exit codes: 0 ok, 1 a guardrail failed (budget, increase, policy), 2 bad input (the message
-names the argument and what is allowed).
+names the argument and what is allowed; for a template syntax error the file, line and
+column), 3 an internal error (a bug: never a traceback, never mistaken for a guardrail).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cost.pricing.usage import Usage, UsageError
 from cost.report import render_diff
 from cost.report.diff import diff_reports, load_report
 from cost.report.render import to_json, to_markdown, to_table
+from cost.template import TemplateError, parse_parameter_overrides
 
 EXIT_OK = 0
 EXIT_GUARDRAIL = 1
@@ -90,7 +92,12 @@ def _estimate(args: argparse.Namespace) -> int:
             print(f"error: --policy {args.policy!r}: {err.strerror or err}", file=sys.stderr)
             return EXIT_INPUT
     try:
-        sources = load_sources(path)
+        parameters = parse_parameter_overrides(args.parameters or [], base_dir=Path.cwd())
+    except TemplateError as err:
+        print(f"error: --parameters: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        sources = load_sources(path, parameters)
         estimator = Estimator(catalog, usage)
         report = estimator.report(estimator.estimate(sources, region=args.region))
     except UsageError as err:
@@ -99,8 +106,11 @@ def _estimate(args: argparse.Namespace) -> int:
     except UnknownRegion as err:
         print(f"error: {err}; pass --region with a commercial region", file=sys.stderr)
         return EXIT_INPUT
-    except (ValueError, OSError, KeyError) as err:
+    except TemplateError as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as err:
+        print(f"error: {err.filename or args.path}: {err.strerror or err}", file=sys.stderr)
         return EXIT_INPUT
     violations = judge(
         report,
@@ -187,6 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("path", help="CloudFormation template (JSON/YAML) or cdk.out directory")
     est.add_argument("--region", help="pricing region (default: the stack's, else us-east-1)")
     est.add_argument("--usage", help="YAML usage file (resource_type_defaults, resources)")
+    est.add_argument(
+        "--parameters",
+        action="append",
+        metavar="KEY=VALUE|FILE",
+        help="template parameter values (repeatable): KEY=VALUE, or a file (CloudFormation's "
+        "JSON list of ParameterKey/ParameterValue, or a YAML/JSON mapping); parameters not "
+        "given take their Default",
+    )
     est.add_argument("--format", choices=("json", "markdown", "table"), default="table")
     est.add_argument("--output", "-o", help="write to this file instead of standard output")
     est.add_argument("--budget", type=_positive_amount, help="fail (exit 1) above this USD/month")
@@ -217,10 +235,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERNAL = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except Exception as err:  # a bug must not read as a guardrail (exit 1) or bad input
+        print(
+            f"error: internal error ({type(err).__name__}: {err}); this is a bug in the cost "
+            "engine, not in your input: please report it with the template",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return result
 
 

@@ -23,6 +23,14 @@ from cost.model import CostReport, ListedResource, ResourceCost, StackCost
 from cost.pricing import PRICED, Free, PricingContext, Resource, Unpriceable, free_reason
 from cost.pricing.context import ResourceIndex, UsageValues
 from cost.pricing.usage import Usage, builtin_defaults_json
+from cost.template import (
+    NestedStack,
+    ResolvedResource,
+    ResolvedTemplate,
+    TemplateError,
+    load_template_file,
+    resolve_template,
+)
 
 DEFAULT_REGION = "us-east-1"
 AGNOSTIC_REASON = f"environment-agnostic stack: priced in {DEFAULT_REGION}"
@@ -84,6 +92,8 @@ class StackSource:
     paths: dict[str, str] = field(default_factory=dict)
     #: The stack's construct path in its CDK app (the manifest's displayName).
     construct_path: str | None = None
+    #: Parameters given a value that is not known offline (a nested stack's, from its parent).
+    unknown_parameters: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -158,17 +168,47 @@ class Estimator:
             template_file=source.template_file,
             construct_path=source.construct_path,
         )
-        index = TemplateIndex(source.template, source.paths)
+        # CloudFormation semantics: parameters (supplied, else Default), pseudo parameters
+        # (the pricing region), conditions, intrinsic functions, Fn::ForEach, SAM.
+        resolved = resolve_template(
+            source.template,
+            region=pricing_region,
+            account=source.account,
+            stack_name=source.name,
+            parameters=source.parameters,
+            unknown_parameters=source.unknown_parameters,
+            source=source.template_file or source.name,
+        )
+        stack.assumptions = _stack_assumptions(resolved)
+        index = TemplateIndex(resolved.to_template(), source.paths)
+        nested_by_id = {n.logical_id: n for n in resolved.nested_stacks}
         nested: list[StackCost] = []
         for resource in index:
             stack.subjects[resource.logical_id] = resource
             if resource.type == NESTED_STACK:
-                children, line = self._nested(source, resource, pricing_region, depth)
+                children, line = self._nested(
+                    source, resource, nested_by_id.get(resource.logical_id), pricing_region, depth
+                )
                 nested += children
                 add_line(stack, "free" if children else "unsupported", line)
                 continue
             kind, outcome = self.price_resource(resource, pricing_region, index)
+            notes = resolved.resources[resource.logical_id]
+            if isinstance(outcome, ResourceCost):
+                outcome.assumptions[:0] = _resource_assumptions(notes)
             add_line(stack, kind, outcome)
+        for skipped in resolved.not_deployed:
+            path = _metadata(source.template, skipped.logical_id).get("aws:cdk:path")
+            listed = ListedResource(
+                skipped.logical_id,
+                skipped.type,
+                path if isinstance(path, str) else source.paths.get(skipped.logical_id),
+                f"not deployed: Condition {skipped.condition} is false",
+            )
+            add_line(stack, "not-deployed", listed)
+            stack.subjects[skipped.logical_id] = Resource(
+                skipped.logical_id, skipped.type, {}, listed.path
+            )
         missing = sorted(
             {
                 line.price_gap[0]
@@ -184,7 +224,12 @@ class Estimator:
         return [stack, *nested]
 
     def _nested(
-        self, parent: StackSource, resource: Resource, region: str, depth: int
+        self,
+        parent: StackSource,
+        resource: Resource,
+        declared: NestedStack | None,
+        region: str,
+        depth: int,
     ) -> tuple[list[StackCost], ListedResource]:
         """Price a nested stack whose template is local; else list it with the reason."""
         listed = ListedResource(resource.logical_id, resource.type, resource.path)
@@ -197,11 +242,14 @@ class Estimator:
             template = load_template(location)
         except (OSError, ValueError) as err:
             return [], _with_reason(listed, f"nested template {location.name} unreadable: {err}")
+        known, unknown = declared.child_parameters() if declared else ({}, [])
         child = StackSource(
             name=f"{parent.name}/{resource.logical_id}",
             template=template,
             region=region,
             account=parent.account,
+            parameters=known,
+            unknown_parameters=unknown,
             directory=location.parent,
             template_file=location.name,
             construct_path=f"{parent.construct_path}/{resource.logical_id}"
@@ -225,6 +273,35 @@ class Estimator:
             },
             warnings=notes,
         )
+
+
+def _stack_assumptions(resolved: ResolvedTemplate) -> list[str]:
+    notes: list[str] = []
+    for parameter in resolved.parameters.values():
+        if parameter.source == "unknown":
+            notes.append(f"parameter {parameter.name}: {parameter.note or 'value not known'}")
+        elif parameter.no_echo:
+            notes.append(f"parameter {parameter.name}: {parameter.source} value (NoEcho)")
+        else:
+            value = parameter.value
+            shown = ",".join(value) if isinstance(value, list) else value
+            notes.append(f"parameter {parameter.name} = {shown!r} ({parameter.source})")
+    for name, known in resolved.conditions.items():
+        state = "not known offline" if known is None else str(known).lower()
+        notes.append(f"condition {name} is {state}")
+    notes += resolved.assumptions
+    return notes
+
+
+def _resource_assumptions(resource: ResolvedResource) -> list[str]:
+    notes = list(resource.assumptions)
+    if resource.sam_source:
+        notes.append(
+            f"created by the SAM transform from {resource.sam_source[1]} {resource.sam_source[0]}"
+        )
+    if resource.condition and not resource.condition_known:
+        notes.append(f"its Condition {resource.condition} is not known offline: assumed deployed")
+    return notes
 
 
 def nested_template_path(parent: StackSource, resource: Resource) -> Path | str:
@@ -314,38 +391,9 @@ def resolve_region(region: str | None) -> tuple[str, str]:
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix in (".yaml", ".yml") or not text.lstrip().startswith("{"):
-        return _load_yaml_template(text)
-    data = json.loads(text)
-    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise ValueError(f"{path}: not a CloudFormation template (no Resources section)")
-    return data
-
-
-def _load_yaml_template(text: str) -> dict[str, Any]:
-    import yaml
-
-    class CfnLoader(yaml.SafeLoader):
-        pass
-
-    def intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-        name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-            if name == "Fn::GetAtt" and isinstance(value, str):
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-        return {name: value}
-
-    CfnLoader.add_multi_constructor("!", intrinsic)
-    data = yaml.load(text, Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
-    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise ValueError("not a CloudFormation template (no Resources section)")
-    return data
+    """A template file (JSON or YAML with short-form intrinsics); TemplateError (a ValueError)
+    names the file, and line and column for syntax errors."""
+    return load_template_file(path)
 
 
 @dataclass(frozen=True)
@@ -371,15 +419,35 @@ def _environment(artifact: Mapping[str, Any]) -> tuple[str | None, str | None]:
     )
 
 
+def _manifest(directory: Path) -> dict[str, Any]:
+    path = directory / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise TemplateError(f"not a cloud assembly manifest: {err}", source=str(path)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("artifacts", {}), dict):
+        raise TemplateError("not a cloud assembly manifest (no artifacts)", source=str(path))
+    return data
+
+
 def stacks_in_assembly(directory: Path) -> list[AssemblyStack]:
     """Every stack of a cdk.out directory, Stages' nested assemblies included."""
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    if not (directory / "manifest.json").is_file():
+        raise TemplateError(
+            "a directory must be a cdk.out cloud assembly (no manifest.json)", source=str(directory)
+        )
+    manifest = _manifest(directory)
     found: list[AssemblyStack] = []
     artifacts = manifest.get("artifacts") or {}
     for artifact_id, artifact in sorted(artifacts.items()):
         kind = artifact.get("type")
         props = artifact.get("properties") or {}
         if kind == "aws:cloudformation:stack":
+            if not isinstance(props.get("templateFile"), str):
+                raise TemplateError(
+                    f"stack artifact {artifact_id} names no templateFile",
+                    source=str(directory / "manifest.json"),
+                )
             account, region = _environment(artifact)
             found.append(
                 AssemblyStack(
@@ -400,7 +468,7 @@ def stacks_in_assembly(directory: Path) -> list[AssemblyStack]:
 def stack_of_template(template_path: Path) -> AssemblyStack:
     """The stack artifact whose template this is (looked up in the manifest beside it)."""
     directory = template_path.parent
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(directory)
     for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
         props = artifact.get("properties") or {}
         if artifact.get("type") == "aws:cloudformation:stack" and (
@@ -418,27 +486,49 @@ def stack_of_template(template_path: Path) -> AssemblyStack:
 
 
 def load_sources(path: Path, parameters: Mapping[str, str] | None = None) -> list[StackSource]:
-    """The stacks of a template file or of a cdk.out directory, ready to price."""
+    """The stacks of a template file or of a cdk.out directory, ready to price.
+
+    `parameters` apply to every stack that declares them; a key that no stack declares is a
+    TemplateError naming it and the parameters the templates have.
+    """
+    sources = _load_sources(path)
+    given = dict(parameters or {})
+    declared: set[str] = set()
+    for source in sources:
+        names = source.template.get("Parameters")
+        names = set(names) if isinstance(names, dict) else set()
+        declared |= names
+        source.parameters = {k: v for k, v in given.items() if k in names}
+    unknown = sorted(set(given) - declared)
+    if unknown:
+        raise TemplateError(
+            f"--parameters {', '.join(unknown)}: not a parameter of "
+            f"{'this template' if len(sources) == 1 else 'any of these stacks'}; "
+            f"allowed: {', '.join(sorted(declared)) or 'none (the template has no Parameters)'}",
+            source=str(path),
+        )
+    return sources
+
+
+def _load_sources(path: Path) -> list[StackSource]:
     if not path.is_dir():
         return [
             StackSource(
                 name=path.stem,
                 template=load_template(path),
-                parameters=dict(parameters or {}),
                 directory=path.resolve().parent,
                 template_file=path.name,
             )
         ]
     entries = stacks_in_assembly(path)
     if not entries:
-        raise ValueError(f"{path}: no CloudFormation stacks in this cloud assembly")
+        raise TemplateError("no CloudFormation stacks in this cloud assembly", source=str(path))
     return [
         StackSource(
             name=entry.name,
             template=load_template(entry.template_path),
             region=entry.region,
             account=entry.account,
-            parameters=dict(parameters or {}),
             directory=entry.template_path.parent,
             template_file=entry.template_path.name,
             construct_path=entry.display_name,
@@ -447,6 +537,12 @@ def load_sources(path: Path, parameters: Mapping[str, str] | None = None) -> lis
     ]
 
 
-def estimate_path(path: Path, *, estimator: Estimator, region: str | None = None) -> CostReport:
+def estimate_path(
+    path: Path,
+    *,
+    estimator: Estimator,
+    region: str | None = None,
+    parameters: Mapping[str, str] | None = None,
+) -> CostReport:
     """Price a template file or every stack of a cdk.out directory."""
-    return estimator.report(estimator.estimate(load_sources(path), region=region))
+    return estimator.report(estimator.estimate(load_sources(path, parameters), region=region))
