@@ -7,6 +7,7 @@ Small apps built here (not the MLflow app), so each synth takes about a second.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,37 @@ def test_a_total_policy_fails_synth_and_is_shown(tmp_path: Path) -> None:
         err.value
     )
     assert {v.rule for v in estimate.violations} == {"dev-total", "no-nat-gateway"}
+
+
+def test_cfn_parameter_defaults_and_conditions_at_synth(tmp_path: Path) -> None:
+    from aws_cdk import aws_rds as rds
+
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    stack = cdk.Stack(app, "S")
+    db_class = cdk.CfnParameter(stack, "DbClass", type="String", default="db.t4g.micro")
+    nat_wanted = cdk.CfnParameter(stack, "WithNat", type="String", default="no")
+    with_nat = cdk.CfnCondition(
+        stack, "UseNat", expression=cdk.Fn.condition_equals(nat_wanted.value_as_string, "yes")
+    )
+    rds.CfnDBInstance(
+        stack,
+        "Db",
+        engine="mysql",
+        db_instance_class=db_class.value_as_string,
+        allocated_storage="20",
+        storage_type="gp3",
+    )
+    nat = ec2.CfnNatGateway(stack, "Nat", subnet_id="subnet-1")
+    nat.cfn_options.condition = with_nat
+    estimate = CostEstimate.attach(app, print_summary=False)
+    app.synth()
+    assert estimate.report is not None
+    (stack_cost,) = estimate.report.stacks
+    (db,) = stack_cost.resources
+    # db.t4g.micro (the parameter's default) 0.016/h x 730 + 20 GB gp3 x 0.115
+    assert db.monthly_cost == money(H * 0.016 + 20 * 0.115)
+    assert db.cost_tag == f"{db.monthly_cost:.2f}"  # the aspect resolved the default too
+    assert [n.logical_id for n in stack_cost.not_deployed] == ["Nat"]
+    template = json.loads((tmp_path / "out" / "S.template.json").read_text())
+    assert COST_TAG not in tags_of(template, "Nat")
+    assert estimate.report.warnings == []

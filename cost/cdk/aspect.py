@@ -11,12 +11,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Annotations, CfnResource, IAspect, Stack, Stage, TagManager, Token
+from aws_cdk import (
+    Annotations,
+    CfnCondition,
+    CfnParameter,
+    CfnResource,
+    IAspect,
+    Stack,
+    Stage,
+    TagManager,
+    Token,
+)
 
 from constructs import IConstruct
 from cost.estimate import resolve_region
 from cost.model import ResourceCost
 from cost.pricing import PRICED, Resource, free_reason, referenced_types
+from cost.template import TemplateError, resolve_template
 
 if TYPE_CHECKING:
     from cost.cdk.estimate import CostEstimate
@@ -75,18 +86,29 @@ def assembly_key(stack: Stack) -> tuple[str, str]:
 
 
 class StackIndex:
-    """ResourceIndex over one stack's L1 constructs, resolved on demand and cached."""
+    """ResourceIndex over one stack's L1 constructs, resolved on demand and cached.
 
-    def __init__(self, stack: Stack) -> None:
+    Properties go through the same CloudFormation semantics as the final templates: the
+    stack's CfnParameter defaults, its CfnConditions, pseudo parameters (the pricing region)
+    and intrinsic functions, so a tag prices what the report prices. (CfnMapping values are
+    not visible to the aspect: a priced value from Fn::FindInMap stays unresolved here, and
+    the report then warns that the tag differs from its line.)
+    """
+
+    def __init__(self, stack: Stack, region: str) -> None:
         self.stack = stack
+        self.region = region
         self._nodes: dict[str, CfnResource] | None = None
         self._by_type: dict[str, list[str]] = {}
-        self._resolved: dict[str, Resource] = {}
+        self._resolved: dict[str, Resource | None] = {}
+        self._context: dict[str, Any] = {}
 
     def _scan(self) -> dict[str, CfnResource]:
         if self._nodes is None:
             self._nodes = {}
             wanted = referenced_types()
+            parameters: dict[str, Any] = {}
+            conditions: dict[str, Any] = {}
             for child in self.stack.node.find_all():
                 if isinstance(child, CfnResource):
                     rtype = resource_type_of(child)
@@ -94,17 +116,55 @@ class StackIndex:
                         logical_id = self.stack.get_logical_id(child)
                         self._nodes[logical_id] = child
                         self._by_type.setdefault(rtype, []).append(logical_id)
+                elif isinstance(child, CfnParameter) and Stack.of(child) is self.stack:
+                    definition: dict[str, Any] = {"Type": child.type}
+                    default = self.stack.resolve(child.default)
+                    if default is not None:
+                        definition["Default"] = default
+                    parameters[self.stack.get_logical_id(child)] = definition
+                elif isinstance(child, CfnCondition) and Stack.of(child) is self.stack:
+                    expression = self.stack.resolve(child.expression)
+                    if expression is not None:
+                        conditions[self.stack.get_logical_id(child)] = expression
+            if parameters:
+                self._context["Parameters"] = parameters
+            if conditions:
+                self._context["Conditions"] = conditions
         return self._nodes
 
-    def resolve(self, node: CfnResource, logical_id: str, rtype: str) -> Resource:
-        cached = self._resolved.get(logical_id)
-        if cached is None:
-            resolved = self.stack.resolve(node._cfn_properties) or {}
-            cached = Resource(
-                logical_id, rtype, CaseInsensitiveProperties(resolved), node.node.path
+    def resolve(self, node: CfnResource, logical_id: str, rtype: str) -> Resource | None:
+        """The resource with resolved properties; None when its Condition is false."""
+        if logical_id in self._resolved:
+            return self._resolved[logical_id]
+        self._scan()
+        raw = self.stack.resolve(node._cfn_properties) or {}
+        body: dict[str, Any] = {"Type": rtype, "Properties": raw}
+        condition = node.cfn_options.condition
+        if condition is not None:
+            body["Condition"] = self.stack.get_logical_id(condition)
+        result: Resource | None = Resource(
+            logical_id, rtype, CaseInsensitiveProperties(raw), node.node.path
+        )
+        try:
+            resolved = resolve_template(
+                {**self._context, "Resources": {logical_id: body}},
+                region=self.region,
+                stack_name=self.stack.stack_name,
             )
-            self._resolved[logical_id] = cached
-        return cached
+        except TemplateError:
+            # The final templates are judged by the plugin, which reports the problem.
+            resolved = None
+        if resolved is not None:
+            found = resolved.resources.get(logical_id)
+            result = (
+                None
+                if found is None
+                else Resource(
+                    logical_id, rtype, CaseInsensitiveProperties(found.properties), node.node.path
+                )
+            )
+        self._resolved[logical_id] = result
+        return result
 
     def get(self, logical_id: str) -> Resource | None:
         if logical_id in self._resolved:
@@ -182,7 +242,7 @@ class CostTagAspect:
             if region is not None and Token.is_unresolved(region):
                 region = None
             pricing_region, _ = resolve_region(region)
-            state = StackState(stack.stack_name, pricing_region, StackIndex(stack))
+            state = StackState(stack.stack_name, pricing_region, StackIndex(stack, pricing_region))
             self.estimate.stack_states[key] = state
         return state
 
@@ -192,6 +252,8 @@ class CostTagAspect:
         logical_id = stack.get_logical_id(node)
         resource = state.index.resolve(node, logical_id, rtype)
         state.nodes[logical_id] = (node.node.path, node)
+        if resource is None:
+            return  # its Condition is false: not deployed, not tagged
         kind, line = self.estimate.estimator.price_resource(resource, state.region, state.index)
         if kind == "unsupported":
             gap = getattr(line, "price_gap", None)
