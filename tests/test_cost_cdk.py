@@ -19,7 +19,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 
 from cost.catalog import default_catalog
-from cost.cdk import CostEstimate
+from cost.cdk import COST_TAG, CostEstimate
 from cost.cli import main as cli_main
 from cost.estimate import Estimator, load_sources
 from cost.model import money
