@@ -124,6 +124,14 @@ class Estimator:
         )
         try:
             components = declaration.price(resource, ctx)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as err:
+            # A property of a shape the function does not read (a string where CloudFormation
+            # wants a list, an unresolved value inside a list): reported, never a traceback.
+            reason = (
+                f"a property has a shape the pricing function cannot read "
+                f"({type(err).__name__}: {err}); not priced"
+            )
+            return "unsupported", _with_reason(listed, reason)
         except Free as why:
             return "free", _with_reason(listed, str(why))
         except PriceNotFound as why:

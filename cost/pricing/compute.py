@@ -14,6 +14,16 @@ ECS = "AmazonECS"
 FREE_EPHEMERAL_GB = 20
 
 
+def _mapping(value: Any, ctx: PricingContext, what: str) -> dict[str, Any]:
+    """A property that should be an object; {} (with an assumption) when it is not known."""
+    if value is None:
+        return {}
+    if isinstance(value, dict) and not any(k == "Ref" or k.startswith("Fn::") for k in value):
+        return value
+    ctx.assume(f"the {what} is not known at synth time; its defaults assumed")
+    return {}
+
+
 def _fargate_usagetypes(arm: bool, spot: bool) -> tuple[str, str]:
     arch = "ARM-" if arm else ""
     spot_prefix = "SpotUsage-" if spot else ""
@@ -149,7 +159,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
             strategy = default
             ctx.assume("capacity provider strategy: the cluster's default")
 
-    platform = td.get("RuntimePlatform") or {}
+    platform = _mapping(td.get("RuntimePlatform"), ctx, "runtime platform")
     os_family = ctx.text(platform.get("OperatingSystemFamily"), "LINUX", "operating system")
     if os_family != "LINUX":
         raise Unpriceable(f"Fargate on {os_family} is not in the price catalog")
@@ -157,7 +167,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
     arm = arch == "ARM64"
     vcpu = ctx.number(td.get("Cpu"), 1024, "task CPU units") / 1024
     memory_gb = ctx.number(td.get("Memory"), 2048, "task memory (MiB)") / 1024
-    ephemeral = (td.get("EphemeralStorage") or {}).get("SizeInGiB")
+    ephemeral = _mapping(td.get("EphemeralStorage"), ctx, "ephemeral storage").get("SizeInGiB")
     ephemeral_gb = ctx.number(ephemeral, FREE_EPHEMERAL_GB, "ephemeral storage (GiB)")
 
     usage_count = ctx.usage.get("task_count")
@@ -227,8 +237,12 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
                 usage_based=usage_based,
             )
         )
-    network = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
-    if network.get("AssignPublicIp") == "ENABLED":
+    network_config = _mapping(props.get("NetworkConfiguration"), ctx, "network configuration")
+    network = _mapping(network_config.get("AwsvpcConfiguration"), ctx, "awsvpc configuration")
+    assign = network.get("AssignPublicIp")
+    if assign is not None and not isinstance(assign, str):
+        ctx.assume("AssignPublicIp is not known at synth time; assumed DISABLED (no public IPv4)")
+    if assign == "ENABLED":
         components.append(
             ctx.component(
                 f"Public IPv4 addresses ({tasks:g} task(s))",

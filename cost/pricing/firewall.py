@@ -75,6 +75,8 @@ def price_web_acl(resource: Resource, ctx: PricingContext) -> list[CostComponent
             if not isinstance(managed, dict):
                 continue
             vendor, name = managed.get("VendorName"), managed.get("Name")
+            if not (isinstance(vendor, str) and isinstance(name, str)):
+                raise Unpriceable("a managed rule group is not known at synth time")
             if vendor != "AWS":
                 raise Unpriceable(f"managed rule group {vendor}/{name}: seller fees are not priced")
             if name in PAID_AWS_RULE_GROUPS:

@@ -101,8 +101,12 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
     storage_gb = ctx.usage.get("storage_gb") or 0.0
     age = ctx.usage.get("data_age_days") or 365.0
     transitions: list[tuple[float, str]] = []
-    rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
-    for rule in rules if isinstance(rules, list) else []:
+    lifecycle = props.get("LifecycleConfiguration") or {}
+    rules = lifecycle.get("Rules") if isinstance(lifecycle, dict) else None
+    if lifecycle and not isinstance(rules, list):
+        ctx.assume("lifecycle rules are not known at synth time; priced without them")
+        rules = []
+    for rule in rules or []:
         if not isinstance(rule, dict) or rule.get("Status") != "Enabled":
             continue
         scoped = rule.get("Prefix") or rule.get("TagFilters") or rule.get("ObjectSizeGreaterThan")
@@ -113,20 +117,27 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
         expiration = rule.get("ExpirationInDays")
         if expiration is not None:
             age = min(age, ctx.number(expiration, age, "ExpirationInDays"))
-        items = list(rule.get("Transitions") or [])
+        listed = rule.get("Transitions") or []
+        items = list(listed) if isinstance(listed, list) else []
         if rule.get("Transition"):
             items.append(rule["Transition"])
-        for t in items:
+        if any(not isinstance(t, dict) for t in items) or not isinstance(listed, list):
+            ctx.assume("a lifecycle transition is not known at synth time; left out")
+        for t in (t for t in items if isinstance(t, dict)):
             cls = ctx.text(t.get("StorageClass"), "STANDARD", "transition storage class")
             day = ctx.number(t.get("TransitionInDays", 0), 0, "TransitionInDays")
             transitions.append((day, cls))
 
     archive_days: float | None = None
     deep_days: float | None = None
-    for config in props.get("IntelligentTieringConfigurations") or []:
+    configs = props.get("IntelligentTieringConfigurations") or []
+    for config in configs if isinstance(configs, list) else []:
         if not isinstance(config, dict) or config.get("Status") != "Enabled":
             continue
-        for tiering in config.get("Tierings") or []:
+        tierings = config.get("Tierings") or []
+        for tiering in tierings if isinstance(tierings, list) else []:
+            if not isinstance(tiering, dict):
+                continue
             days = ctx.number(tiering.get("Days"), 90, "archive tier days")
             if tiering.get("AccessTier") == "ARCHIVE_ACCESS":
                 archive_days = days
