@@ -139,12 +139,12 @@ class StackIndex:
         self._scan()
         raw = self.stack.resolve(node._cfn_properties) or {}
         body: dict[str, Any] = {"Type": rtype, "Properties": raw}
-        condition = node.cfn_options.condition
-        if condition is not None:
-            body["Condition"] = self.stack.get_logical_id(condition)
-        result: Resource | None = Resource(
-            logical_id, rtype, CaseInsensitiveProperties(raw), node.node.path
-        )
+        if "Conditions" in self._context:  # no CfnCondition in the stack: no call needed
+            condition = node.cfn_options.condition
+            if condition is not None:
+                body["Condition"] = self.stack.get_logical_id(condition)
+        path = node.node.path
+        result: Resource | None = Resource(logical_id, rtype, CaseInsensitiveProperties(raw), path)
         try:
             resolved = resolve_template(
                 {**self._context, "Resources": {logical_id: body}},
@@ -159,9 +159,7 @@ class StackIndex:
             result = (
                 None
                 if found is None
-                else Resource(
-                    logical_id, rtype, CaseInsensitiveProperties(found.properties), node.node.path
-                )
+                else Resource(logical_id, rtype, CaseInsensitiveProperties(found.properties), path)
             )
         self._resolved[logical_id] = result
         return result
@@ -204,6 +202,7 @@ class CostTagAspect:
 
     def __init__(self, estimate: CostEstimate) -> None:
         self.estimate = estimate
+        self._by_stack: dict[int, StackState] = {}
 
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, CfnResource):
@@ -235,6 +234,11 @@ class CostTagAspect:
 
     def _state(self, node: CfnResource) -> StackState:
         stack = node.stack
+        # jsii hands back one Python object per JavaScript object: identity finds the state
+        # without the three calls assembly_key makes.
+        cached = self._by_stack.get(id(stack))
+        if cached is not None:
+            return cached
         key = assembly_key(stack)
         state = self.estimate.stack_states.get(key)
         if state is None:
@@ -244,6 +248,7 @@ class CostTagAspect:
             pricing_region, _ = resolve_region(region)
             state = StackState(stack.stack_name, pricing_region, StackIndex(stack, pricing_region))
             self.estimate.stack_states[key] = state
+        self._by_stack[id(stack)] = state
         return state
 
     def _price_and_tag(self, node: CfnResource, rtype: str) -> None:
@@ -251,7 +256,8 @@ class CostTagAspect:
         stack = state.index.stack
         logical_id = stack.get_logical_id(node)
         resource = state.index.resolve(node, logical_id, rtype)
-        state.nodes[logical_id] = (node.node.path, node)
+        path = resource.path if resource is not None and resource.path else node.node.path
+        state.nodes[logical_id] = (path, node)
         if resource is None:
             return  # its Condition is false: not deployed, not tagged
         kind, line = self.estimate.estimator.price_resource(resource, state.region, state.index)

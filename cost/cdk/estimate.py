@@ -141,11 +141,20 @@ class CostEstimate:
         return estimate
 
     def cover_stages(self, scope: IConstruct) -> None:
-        """Aspects do not cross Stage boundaries: add the aspect to every Stage below."""
-        for node in scope.node.find_all():
-            if node is not scope and Stage.is_stage(node) and node.node.path not in self._covered:
+        """Aspects do not cross Stage boundaries: add the aspect to every Stage below.
+
+        Stages live in Apps, Stages and plain constructs, never inside a Stack, so the walk
+        stops at stacks (a few calls instead of one per construct of the app).
+        """
+        pending = list(scope.node.children)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, Stack):
+                continue
+            if isinstance(node, Stage) and node.node.path not in self._covered:
                 Aspects.of(node).add(self.aspect, priority=AspectPriority.READONLY)
                 self._covered.add(node.node.path)
+            pending.extend(node.node.children)
 
     def write_pending(self) -> Path | None:
         """Write the last synth's report into its cloud assembly; returns the directory."""
