@@ -68,8 +68,8 @@ local-screenshot: deps server-venv integration-deps ## refresh docs/img/local-ui
 synth: deps ## synthesize the app offline; prints the cost summary, writes cdk.out/
 	$(CDK) synth --quiet --no-notices $(ARGS)
 
-unit: deps ## the test suite without the integration tests
-	$(PY) -m pytest tests --ignore=tests/integration $(PYTEST_ARGS)
+unit: deps ## the fast tests (no integration suite, no whole-app synths or CLI subprocesses)
+	$(PY) -m pytest tests --ignore=tests/integration -m "not slow" $(PYTEST_ARGS)
 
 integration: deps server-venv integration-deps ## the integration suite alone (MariaDB + moto + the container entrypoint)
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
@@ -91,7 +91,7 @@ bench-server: deps server-venv integration-deps ## tuned vs stock MLflow server 
 	$(PY) benchmarks/server_bench.py
 
 cost-diff: deps ## cost difference between BASE (a git ref, default origin/main or main) and the working tree
-	$(PY) -m cost.ci_diff --base "$(or $(BASE),main)" -- $(ARGS)
+	PYTHONPATH=. $(PY) .ci/cost_diff.py --base "$(or $(BASE),main)" -- $(ARGS)
 
 clean: ## remove build output (keeps the virtualenvs)
 	rm -rf cdk.out .pytest_cache .integration .bench

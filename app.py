@@ -2,8 +2,8 @@
 """CDK app entry point: the only module that reads CDK context or the environment.
 
 It builds one validated, frozen PlatformConfig, the MLflow stack, the cdk-nag security gate
-and (unless `-c cost=off`) the synth-time cost estimate, then synthesizes and writes the
-cost report next to the templates.
+and (unless `-c cost=off`) the synth-time cost estimate, which writes the cost report next to
+the templates while the app synthesizes.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from cost.catalog import UnknownRegion
 from cost.cdk import CostEstimate
-from cost.guardrails import PolicyError
-from cost.usage import UsageError
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack
 
@@ -87,21 +84,10 @@ def main() -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
 
-    estimate = None
-    if config.cost:
-        try:
-            estimate = attach_cost_estimate(app, config)
-        except (UnknownRegion, UsageError, PolicyError, OSError) as err:
-            print(
-                f"error: cost estimate: {err}\n  (-c cost=off synthesizes without it)",
-                file=sys.stderr,
-            )
-            return 1
-
+    # The estimate reports, tags and judges policies during synth (a validation plugin).
+    estimate = attach_cost_estimate(app, config) if config.cost else None
     build_app(app, config, estimate)
-    assembly = app.synth()
-    if estimate is not None:
-        estimate.finish(assembly)
+    app.synth()
     return 0
 
 

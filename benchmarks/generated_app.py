@@ -111,12 +111,13 @@ def main() -> None:
     if args.cost == "on":
         from cost.cdk import CostEstimate
 
-        estimate = CostEstimate.attach(app)
+        estimate = CostEstimate.attach(app, print_summary=False)
     stacks = build(app, args.services)
     built = time.perf_counter()
+    # The estimate tags during synth and reports in its validation plugin, within synth().
     assembly = app.synth()
     synthesized = time.perf_counter()
-    report = estimate.finish(assembly, print_summary=False) if estimate else None
+    report = estimate.report if estimate else None
     finished = time.perf_counter()
     resources = sum(
         len(json.loads(Path(assembly.directory, s.template_file).read_text())["Resources"])

@@ -8,7 +8,7 @@
 from cost.catalog import PriceCatalog, default_catalog
 from cost.estimate import Estimator, estimate_path
 from cost.model import CostComponent, CostReport, ResourceCost, StackCost
-from cost.usage import Usage, UsageError
+from cost.pricing.usage import Usage, UsageError
 
 __all__ = [
     "CostComponent",

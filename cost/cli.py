@@ -6,7 +6,8 @@
                                   [--max-increase USD] [--max-increase-percent P]
 
 Exit codes: 0 ok, 1 a guardrail failed (budget, increase, policy), 2 bad input (the message
-names the argument and what is allowed).
+names the argument and what is allowed; for a template syntax error the file, line and
+column), 3 an internal error (a bug: never a traceback, never mistaken for a guardrail).
 """
 
 from __future__ import annotations
@@ -15,24 +16,23 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from cost import render_diff
 from cost.catalog import UnknownRegion, default_catalog
-from cost.diff import diff_reports, load_report
-from cost.estimate import Estimator, TemplateIndex, estimate_stacks, load_stacks
-from cost.guardrails import (
+from cost.estimate import Estimator, load_sources
+from cost.model import CostReport
+from cost.policy import (
     PolicyError,
     Violation,
     check_budget,
     check_increase,
-    evaluate_policies,
+    judge,
     load_policies,
 )
-from cost.model import CostReport
-from cost.pricing.context import Resource
-from cost.render import to_json, to_markdown, to_table
-from cost.usage import Usage, UsageError
+from cost.pricing.usage import Usage, UsageError
+from cost.report import render_diff
+from cost.report.diff import diff_reports, load_report
+from cost.report.render import to_json, to_markdown, to_table
+from cost.template import TemplateError, parse_parameter_overrides
 
 EXIT_OK = 0
 EXIT_GUARDRAIL = 1
@@ -72,34 +72,54 @@ def _estimate(args: argparse.Namespace) -> int:
             return EXIT_INPUT
     try:
         usage = Usage.from_file(args.usage) if args.usage else Usage.empty()
-        stacks = load_stacks(path)
-        report = estimate_stacks(stacks, estimator=Estimator(catalog, usage), region=args.region)
     except UsageError as err:
         print(f"error: --usage: {err}", file=sys.stderr)
         return EXIT_INPUT
-    except UnknownRegion as err:
-        print(f"error: {err}; pass --region with a catalog region", file=sys.stderr)
+    except OSError as err:
+        print(f"error: --usage {args.usage!r}: {err.strerror or err}", file=sys.stderr)
         return EXIT_INPUT
-    except (ValueError, OSError, KeyError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_INPUT
-    violations: list[Violation] = []
+    policies = []
     if args.policy:
         if not args.profile:
             print("error: --policy needs --profile (which profile's rules apply)", file=sys.stderr)
             return EXIT_INPUT
         try:
             policies = load_policies(args.policy, args.profile)
-        except (PolicyError, OSError) as err:
+        except PolicyError as err:
             print(f"error: --policy: {err}", file=sys.stderr)
             return EXIT_INPUT
-        violations += evaluate_policies(
-            policies, _priced_resources(stacks, report), report.monthly_cost, profile=args.profile
-        )
-    over = check_budget(report.monthly_cost, args.budget)
-    if over:
-        violations.append(over)
-        report.warnings.append(over.message)
+        except OSError as err:
+            print(f"error: --policy {args.policy!r}: {err.strerror or err}", file=sys.stderr)
+            return EXIT_INPUT
+    try:
+        parameters = parse_parameter_overrides(args.parameters or [], base_dir=Path.cwd())
+    except TemplateError as err:
+        print(f"error: --parameters: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        sources = load_sources(path, parameters)
+        estimator = Estimator(catalog, usage)
+        report = estimator.report(estimator.estimate(sources, region=args.region))
+    except UsageError as err:
+        print(f"error: --usage: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except UnknownRegion as err:
+        print(f"error: {err}; pass --region with a commercial region", file=sys.stderr)
+        return EXIT_INPUT
+    except TemplateError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as err:
+        print(f"error: {err.filename or args.path}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_INPUT
+    violations = judge(
+        report,
+        policies=policies,
+        profile=args.profile or "",
+        budget=args.budget,
+        allow_unpriced=args.allow_unpriced or (),
+    )
+    report.guardrails = [v.to_json() for v in violations]
     _emit(render(report, args.format), args.output)
     return _report_violations(violations)
 
@@ -107,19 +127,8 @@ def _estimate(args: argparse.Namespace) -> int:
 def _report_violations(violations: list[Violation]) -> int:
     for violation in violations:
         print(violation.message, file=sys.stderr)
-    return EXIT_GUARDRAIL if violations else EXIT_OK
-
-
-def _priced_resources(
-    stacks: list[tuple[str, dict[str, Any], str | None]], report: CostReport
-) -> list[tuple[Resource, float | None]]:
-    """Every resource of the templates with its report cost, for policy rules."""
-    costs = {(s.name, r.logical_id): r.monthly_cost for s in report.stacks for r in s.resources}
-    return [
-        (resource, costs.get((name, resource.logical_id)))
-        for name, template, _ in stacks
-        for resource in TemplateIndex(template)
-    ]
+    failed = any(v.severity == "error" for v in violations)
+    return EXIT_GUARDRAIL if failed else EXIT_OK
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -188,11 +197,26 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("path", help="CloudFormation template (JSON/YAML) or cdk.out directory")
     est.add_argument("--region", help="pricing region (default: the stack's, else us-east-1)")
     est.add_argument("--usage", help="YAML usage file (resource_type_defaults, resources)")
+    est.add_argument(
+        "--parameters",
+        action="append",
+        metavar="KEY=VALUE|FILE",
+        help="template parameter values (repeatable): KEY=VALUE, or a file (CloudFormation's "
+        "JSON list of ParameterKey/ParameterValue, or a YAML/JSON mapping); parameters not "
+        "given take their Default",
+    )
     est.add_argument("--format", choices=("json", "markdown", "table"), default="table")
     est.add_argument("--output", "-o", help="write to this file instead of standard output")
     est.add_argument("--budget", type=_positive_amount, help="fail (exit 1) above this USD/month")
     est.add_argument("--policy", help="YAML policy file (rules per profile)")
     est.add_argument("--profile", help="which profile's policies apply")
+    est.add_argument(
+        "--allow-unpriced",
+        action="append",
+        metavar="TYPE",
+        help="accept resources of this CloudFormation type unpriced under --budget "
+        "(repeatable); by default a budget over unpriced resources fails",
+    )
     est.set_defaults(func=_estimate)
 
     diff = sub.add_parser("diff", help="cost difference between two reports")
@@ -211,10 +235,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERNAL = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except Exception as err:  # a bug must not read as a guardrail (exit 1) or bad input
+        print(
+            f"error: internal error ({type(err).__name__}: {err}); this is a bug in the cost "
+            "engine, not in your input: please report it with the template",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return result
 
 

@@ -49,7 +49,7 @@ def _synth(items: tuple[tuple[str, str], ...]) -> Synth:
     estimate = app_module.attach_cost_estimate(app, config) if config.cost else None
     stack = app_module.build_app(app, config, estimate)
     assembly = app.synth()
-    report = estimate.finish(assembly, print_summary=False) if estimate else None
+    report = estimate.report if estimate else None
     template = Template.from_stack(stack)
     return Synth(config, stack, template, template.to_json(), assembly, report)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from appsynth import ROOT
 
+pytestmark = pytest.mark.slow  # whole-app synths / CLI subprocesses: `make test` runs them
+
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 
 

@@ -101,7 +101,11 @@ def test_policy_check_on_a_template(template: Path, capsys: pytest.CaptureFixtur
         ["estimate", str(template), "--policy", str(root / "policies.yml"), "--profile", "dev"],
         capsys,
     )
-    assert code == 1 and "policy no-nat-gateway [dev]: Nat (AWS::EC2::NatGateway)" in err
+    assert code == 1
+    assert "policy no-nat-gateway [dev]: template/Nat (AWS::EC2::NatGateway)" in err
+    # The queue cannot be priced, so the dev total cannot be vouched for: closed, said so.
+    assert "policy dev-monthly-total [dev]: cannot judge the total" in err
+    assert "template/Queue (AWS::SQS::Queue" in err
 
 
 def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

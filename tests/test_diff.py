@@ -9,8 +9,10 @@ import pytest
 from appsynth import Synth, synth
 
 from cost.cli import main as cost_main
-from cost.diff import diff_reports, load_report
 from cost.model import money
+from cost.report.diff import diff_reports, load_report
+
+pytestmark = pytest.mark.slow  # whole-app synths / CLI subprocesses: `make test` runs them
 
 
 def _out(s: Synth) -> Path:

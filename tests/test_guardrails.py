@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cost.guardrails import (
-    PolicyError,
-    check_budget,
-    check_increase,
-    evaluate_policies,
-    load_policies,
-)
-from cost.pricing.context import Resource
+from cost.catalog import default_catalog
+from cost.estimate import Estimator
+from cost.model import CostReport
+from cost.policy import PolicyError, check_budget, check_increase, judge, load_policies
+from cost.pricing.usage import Usage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,25 +37,42 @@ def test_max_increase_absolute_and_percent() -> None:
     assert "from nothing" in from_zero.message
 
 
-def _resource(rtype: str, logical_id: str, **props: object) -> Resource:
-    return Resource(logical_id, rtype, dict(props), f"stack/{logical_id}/Resource")
+def _report(resources: dict[str, Any]) -> CostReport:
+    estimator = Estimator(default_catalog(), Usage.empty())
+    stack = estimator.estimate_template({"Resources": resources}, name="stack", region="us-east-1")
+    return estimator.report([stack])
+
+
+def _db(multi_az: Any = False, cls: str = "db.t4g.micro") -> dict[str, Any]:
+    return {
+        "Type": "AWS::RDS::DBInstance",
+        "Properties": {
+            "Engine": "mysql",
+            "DBInstanceClass": cls,
+            "MultiAZ": multi_az,
+            "StorageType": "gp3",
+            "AllocatedStorage": "20",
+        },
+    }
 
 
 def test_project_policies_for_dev() -> None:
     policies = load_policies(ROOT / "policies.yml", "dev")
-    resources = [
-        (_resource("AWS::EC2::NatGateway", "Nat1"), 32.85),
-        (_resource("AWS::RDS::DBInstance", "Db", MultiAZ=True), 23.36),
-        (_resource("AWS::RDS::DBInstance", "Db2", MultiAZ=False), 11.68),
-        (_resource("AWS::EC2::VPCEndpoint", "S3", VpcEndpointType="Gateway"), None),
-    ]
-    found = evaluate_policies(policies, resources, 68.0, profile="dev")
+    report = _report(
+        {
+            "Nat1": {"Type": "AWS::EC2::NatGateway", "Properties": {}},
+            "Db": _db(True),
+            "Db2": _db(False),
+            "S3": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Gateway"}},
+        }
+    )
+    found = judge(report, policies=policies, profile="dev")
     assert [(v.rule, v.resource) for v in found] == [
-        ("no-nat-gateway", "stack/Nat1/Resource"),
-        ("no-multi-az-database", "stack/Db/Resource"),
+        ("no-nat-gateway", "stack/Nat1"),
+        ("no-multi-az-database", "stack/Db"),
     ]
     assert found[0].message.startswith(
-        "policy no-nat-gateway [dev]: stack/Nat1/Resource (AWS::EC2::NatGateway) is not allowed"
+        "policy no-nat-gateway [dev]: stack/Nat1 (AWS::EC2::NatGateway) is not allowed"
     )
 
 
@@ -66,22 +81,49 @@ def test_max_monthly_and_total_rules(tmp_path: Path) -> None:
     path.write_text(
         "profiles:\n"
         "  team:\n"
-        "    - {rule: small-db, type: AWS::RDS::DBInstance, max_monthly: 30}\n"
-        "    - {rule: total, max_total_monthly: 100, description: team cap}\n"
+        "    - {rule: small-db, type: AWS::RDS::DBInstance, max_monthly: 20}\n"
+        "    - {rule: total, max_total_monthly: 20, description: team cap}\n"
     )
     policies = load_policies(path, "team")
-    found = evaluate_policies(
-        policies, [(_resource("AWS::RDS::DBInstance", "Db"), 46.72)], 120.0, profile="team"
-    )
+    # db.t4g.small Single-AZ 0.032/h x 730 + 20 GB gp3 x 0.115 = 25.66
+    found = judge(_report({"Db": _db(cls="db.t4g.small")}), policies=policies, profile="team")
     assert [v.rule for v in found] == ["small-db", "total"]
-    assert "costs $46.72/month, above $30.00" in found[0].message
-    assert "$120.00 exceeds $100.00 (team cap)" in found[1].message
+    assert "costs $25.66/month, above $20.00" in found[0].message
+    assert "$25.66 exceeds $20.00 (team cap)" in found[1].message
 
 
-def test_unresolved_property_does_not_match_when() -> None:
+def test_an_unknown_when_property_fails_closed() -> None:
+    # Before: an unresolved MultiAZ silently did not match, so the dev policy passed.
     policies = load_policies(ROOT / "policies.yml", "dev")
-    db = _resource("AWS::RDS::DBInstance", "Db", MultiAZ={"Ref": "Param"})
-    assert evaluate_policies(policies, [(db, 1.0)], 1.0, profile="dev") == []
+    found = judge(_report({"Db": _db({"Ref": "Param"})}), policies=policies, profile="dev")
+    (violation,) = found
+    assert violation.rule == "no-multi-az-database"
+    assert "cannot tell whether stack/Db (AWS::RDS::DBInstance) matches" in violation.message
+    assert "MultiAZ is not known at synth time" in violation.message
+
+
+def test_rules_that_need_a_price_fail_closed_on_unpriced_resources(tmp_path: Path) -> None:
+    path = tmp_path / "p.yml"
+    path.write_text(
+        "profiles:\n"
+        "  team:\n"
+        "    - {rule: small-db, type: AWS::RDS::DBInstance, max_monthly: 100}\n"
+        "    - {rule: total, max_total_monthly: 1000}\n"
+        "    - {rule: total-queues-ok, max_total_monthly: 1000, allow_unpriced: [AWS::SQS::Queue]}\n"
+    )
+    policies = load_policies(path, "team")
+    report = _report(
+        {"Db": _db(cls="db.r6i.4xlarge"), "Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}
+    )
+    found = {v.rule: v.message for v in judge(report, policies=policies, profile="team")}
+    assert "cannot price stack/Db (AWS::RDS::DBInstance)" in found["small-db"]
+    assert "instanceType=db.r6i.4xlarge" in found["small-db"]
+    assert "is a lower bound: 2 resource(s) cannot be priced" in found["total"]
+    # Accepting queues unpriced still leaves the database: still closed.
+    assert "1 resource(s) cannot be priced: stack/Db" in found["total-queues-ok"]
+    budget = judge(report, budget=5000)
+    assert [v.rule for v in budget] == ["budget"]
+    assert "lower bound" in budget[0].message and "stack/Q (AWS::SQS::Queue" in budget[0].message
 
 
 @pytest.mark.parametrize(
@@ -93,6 +135,10 @@ def test_unresolved_property_does_not_match_when() -> None:
         ("profiles: {dev: [{rule: a, max_total_monthly: -1}]}", "max_total_monthly=-1"),
         ("profiles: {dev: [{rule: a, deny: true, type: X, colour: red}]}", "unknown key(s) colour"),
         ("profiles: {team: []}", "profile 'dev' has no policies; profiles in the file: team"),
+        (
+            "profiles: {dev: [{rule: a, max_total_monthly: 1, allow_unpriced: Queue}]}",
+            "allow_unpriced='Queue'",
+        ),
         ("nothing: here", "top level needs 'profiles'"),
     ],
 )

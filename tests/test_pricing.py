@@ -10,7 +10,7 @@ import pytest
 from cost.catalog import PriceCatalog, default_catalog
 from cost.estimate import Estimator
 from cost.model import StackCost, money
-from cost.usage import Usage
+from cost.pricing.usage import Usage
 
 H = 730
 
@@ -72,10 +72,11 @@ def test_catalog_regions_and_schema() -> None:
 
 
 def test_every_required_price_is_in_every_required_region() -> None:
-    from cost.catalog_spec import REQUIRED_REGIONS, SPECS
+    from cost.catalog.spec import REQUIRED_REGIONS
+    from cost.pricing import price_specs
 
     catalog = default_catalog()
-    for spec in SPECS:
+    for spec in price_specs():
         if not spec.required or (spec.usagetype is None and not spec.attributes):
             continue
         for region in ["global"] if spec.global_service else REQUIRED_REGIONS:
@@ -318,3 +319,72 @@ def test_free_and_unsupported_are_reported_by_name() -> None:
     (queue,) = stack.unsupported
     assert (queue.type, queue.reason) == ("AWS::SQS::Queue", "no pricing function for this type")
     assert stack.resources == []
+
+
+def _ec2_style_task() -> dict[str, Any]:
+    return {
+        "Type": "AWS::ECS::TaskDefinition",
+        "Properties": {"ContainerDefinitions": [{"Name": "web", "Memory": 512}]},
+    }
+
+
+def test_ecs_service_without_launch_type_on_an_ec2_cluster_is_billed_on_the_instances() -> None:
+    # Before: priced as Fargate (1 vCPU / 2 GB defaults). ECS runs it on the EC2 launch type.
+    svc = {
+        "Type": "AWS::ECS::Service",
+        "Properties": {"TaskDefinition": {"Ref": "Task"}, "Cluster": {"Ref": "Cluster"}},
+    }
+    stack = estimate(
+        {
+            "Task": _ec2_style_task(),
+            "Svc": svc,
+            "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {}},
+        }
+    )
+    assert stack.resources == []
+    (line,) = [f for f in stack.free if f.logical_id == "Svc"]
+    assert "EC2 launch type" in line.reason
+
+
+def test_ecs_service_without_launch_type_uses_the_cluster_default_strategy() -> None:
+    svc = {
+        "Type": "AWS::ECS::Service",
+        "Properties": {
+            "TaskDefinition": {"Ref": "Task"},
+            "Cluster": {"Ref": "Cluster"},
+            "DesiredCount": 2,
+        },
+    }
+    stack = estimate(
+        {
+            "Task": fargate("512", "1024"),
+            "Svc": svc,
+            "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {}},
+            "Assoc": {
+                "Type": "AWS::ECS::ClusterCapacityProviderAssociations",
+                "Properties": {
+                    "Cluster": {"Ref": "Cluster"},
+                    "CapacityProviders": ["FARGATE"],
+                    "DefaultCapacityProviderStrategy": [
+                        {"CapacityProvider": "FARGATE", "Weight": 1}
+                    ],
+                },
+            },
+        }
+    )
+    # ARM64: 2 x 0.5 vCPU x 730 x 0.03238 + 2 x 1 GB x 730 x 0.00356
+    assert cost_of(stack, "Svc") == money(2 * 0.5 * H * 0.03238 + 2 * H * 0.00356)
+
+
+def test_ecs_service_tasks_on_an_ec2_capacity_provider_are_not_priced_as_fargate() -> None:
+    svc = service(3)
+    del svc["Properties"]["LaunchType"]
+    svc["Properties"]["CapacityProviderStrategy"] = [
+        {"CapacityProvider": "FARGATE", "Base": 1, "Weight": 1},
+        {"CapacityProvider": "AsgProvider", "Weight": 1},
+    ]
+    stack = estimate({"Task": fargate("512", "1024"), "Svc": svc})
+    # base 1 on Fargate, the other 2 split 1:1: 2 Fargate tasks priced, 1 on the ASG.
+    assert cost_of(stack, "Svc") == money(2 * 0.5 * H * 0.03238 + 2 * H * 0.00356)
+    (line,) = stack.resources
+    assert any("1 task(s) on capacity provider AsgProvider" in a for a in line.assumptions)

@@ -12,7 +12,7 @@ from botocore.stub import ANY, Stubber
 
 from cost import refresh as refresh_module
 from cost.catalog import PriceCatalog
-from cost.catalog_spec import PriceSpec
+from cost.catalog.spec import PriceSpec
 
 
 def _product(sku: str, usagetype: str, usd: str, unit: str = "Hrs", **attrs: str) -> str:
@@ -95,7 +95,6 @@ def test_refresh_writes_loadable_catalog_files(
         PriceSpec("AWSELB", "Load Balancer-Application", "LoadBalancerUsage"),
         PriceSpec("AmazonRoute53", "DNS Zone", "HostedZone", global_service=True),
     )
-    monkeypatch.setattr(refresh_module, "SPECS", specs)
     with Stubber(client) as stub:
         stub.add_response(
             "get_products",
@@ -112,9 +111,69 @@ def test_refresh_writes_loadable_catalog_files(
                 "MaxResults": 100,
             },
         )
-        counts = refresh_module.refresh(client, ["eu-west-1"], tmp_path)
+        counts = refresh_module.refresh(client, ["eu-west-1"], tmp_path, specs)
     assert counts == {"AWSELB": 1, "AmazonRoute53": 1}
     catalog = PriceCatalog.from_directory(tmp_path)
     price = catalog.lookup("AWSELB", "eu-west-1", "Load Balancer-Application", "LoadBalancerUsage")
     assert price.usd == 0.0252
     assert catalog.lookup("AmazonRoute53", "global", "DNS Zone", "HostedZone").usd == 0.5
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pricing"
+
+
+def test_refresh_from_a_pricing_page_file_writes_sourced_products(tmp_path: Path) -> None:
+    from cost.refresh import main
+
+    code = main(
+        [
+            "--pricing-page",
+            str(FIXTURES / "waf-sample.json"),
+            "--service",
+            "awswaf",
+            "--source",
+            "v0rts/aws-price-watcher@91cf8f2e:raw/waf.json",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    catalog = PriceCatalog.from_directory(tmp_path)
+    # us-east-1 and il-central-1; GovCloud is not a commercial region and is skipped.
+    assert catalog.regions == ["il-central-1", "us-east-1"]
+    acl = catalog.lookup("awswaf", "us-east-1", "WebACL per month")
+    assert acl.usd == 5.0 and acl.unit == "month" and acl.effective_date == "2025-10-03"
+    assert "sku PJQM8PKU9GAJ6WKY" in acl.source and "v0rts/aws-price-watcher@91cf8f2e" in acl.source
+    assert catalog.lookup("awswaf", "il-central-1", "Web Requests received per Request").usd == 7e-7
+
+
+def test_the_bundled_waf_prices_are_the_file_s(tmp_path: Path) -> None:
+    """The bundled awswaf.json is what the refresh makes of the source file (for the regions the
+    fixture holds): the catalog is reproducible from AWS's file."""
+    from cost.catalog import default_catalog
+    from cost.refresh import from_pricing_page
+
+    data = json.loads((FIXTURES / "waf-sample.json").read_text())
+    for product in from_pricing_page(data, "awswaf", "x"):
+        region = product["attributes"]["regionCode"]
+        bundled = default_catalog().lookup("awswaf", region, product["productFamily"])
+        assert bundled.usd == product["priceDimensions"][0]["usd"]
+        assert bundled.effective_date == product["effectiveDate"]
+
+
+def test_refresh_refuses_a_file_that_is_not_a_pricing_page_file(tmp_path: Path) -> None:
+    from cost.refresh import main
+
+    bad = tmp_path / "x.json"
+    bad.write_text('{"products": []}')
+    args = [
+        "--pricing-page",
+        str(bad),
+        "--service",
+        "awswaf",
+        "--source",
+        "s",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 2

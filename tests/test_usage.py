@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cost.usage import USAGE_SCHEMA, Usage, UsageError
+from cost.pricing.usage import USAGE_SCHEMA, Usage, UsageError
 
 
 def errors(data: object) -> list[str]:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
-from cost.pricing.context import PricingContext, Resource, Unpriceable
-from cost.pricing.network import public_ipv4
+from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
+from cost.pricing.network import PUBLIC_IPV4, public_ipv4
+from cost.pricing.registry import HOURS, UsageKey, priced
 
 ECS = "AmazonECS"
 FREE_EPHEMERAL_GB = 20
+
+
+def _mapping(value: Any, ctx: PricingContext, what: str) -> dict[str, Any]:
+    """A property that should be an object; {} (with an assumption) when it is not known."""
+    if value is None:
+        return {}
+    if isinstance(value, dict) and not any(k == "Ref" or k.startswith("Fn::") for k in value):
+        return value
+    ctx.assume(f"the {what} is not known at synth time; its defaults assumed")
+    return {}
 
 
 def _fargate_usagetypes(arm: bool, spot: bool) -> tuple[str, str]:
@@ -49,30 +63,103 @@ def _split_capacity(
     return counts
 
 
+def _fargate_prices() -> list[PriceSpec]:
+    specs = []
+    for arm in (False, True):
+        for spot in (False, True):
+            # Spot prices move; the catalog holds them only where a source had them.
+            specs += [
+                PriceSpec(ECS, "Compute", u, required=not spot)
+                for u in _fargate_usagetypes(arm, spot)
+            ]
+    specs.append(PriceSpec(ECS, "Compute", "Fargate-EphemeralStorage-GB-Hours"))
+    return [*specs, PUBLIC_IPV4]
+
+
+def _cluster_default_strategy(service: Resource, ctx: PricingContext) -> Any:
+    """The cluster's default capacity provider strategy (ECS uses it when a service names
+    neither a launch type nor a strategy); None when the cluster has none, `...` (Ellipsis)
+    when the cluster is not in this template."""
+    cluster_ref = service.properties.get("Cluster")
+    if cluster_ref is None:
+        # The account's `default` cluster: not in any template.
+        return ...
+    cluster = ctx.referenced(cluster_ref, "AWS::ECS::Cluster")
+    if cluster is None:
+        return ...
+    for association in ctx.index.of_type("AWS::ECS::ClusterCapacityProviderAssociations"):
+        target = association.properties.get("Cluster")
+        if ref_target(target) == cluster.logical_id or (
+            isinstance(target, str) and target == cluster.properties.get("ClusterName")
+        ):
+            strategy = association.properties.get("DefaultCapacityProviderStrategy")
+            if strategy:
+                return strategy
+    return cluster.properties.get("DefaultCapacityProviderStrategy") or None
+
+
+@priced(
+    "AWS::ECS::Service",
+    service="Fargate (ECS)",
+    summary="vCPU and memory hours of `DesiredCount` x the task definition's size, x86 or ARM64 "
+    "from its runtime platform, Fargate Spot by the capacity provider strategy, ephemeral "
+    "storage above 20 GB, public IPv4 per task when `AssignPublicIp`",
+    usage=(
+        HOURS,
+        UsageKey(
+            "task_count",
+            None,
+            "average number of running tasks (default: the service's DesiredCount)",
+        ),
+    ),
+    prices=_fargate_prices(),
+    reads=("AWS::ECS::TaskDefinition",),
+)
 def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
-    """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type."""
+    """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type.
+
+    A service on the EC2 launch type (or on EC2 capacity providers) bills nothing itself:
+    its tasks run on container instances, priced as those instances.
+    """
     props = resource.properties
-    launch_type = props.get("LaunchType")
+    launch_type = ctx.text(props.get("LaunchType"), "", "launch type") or None
     strategy = props.get("CapacityProviderStrategy")
+    if launch_type == "EC2":
+        raise Free("EC2 launch type: its tasks run on container instances, billed there")
+    if launch_type == "EXTERNAL":
+        raise Unpriceable("ECS Anywhere (EXTERNAL) instance hours are not in the price catalog")
     if launch_type not in (None, "FARGATE"):
-        raise Unpriceable(
-            f"LaunchType {launch_type}: compute is billed on the container instances, not the "
-            "service"
-        )
+        raise Unpriceable(f"launch type {launch_type} is not in the price catalog")
     task_def = ctx.referenced(props.get("TaskDefinition"), "AWS::ECS::TaskDefinition")
     if task_def is None:
         raise Unpriceable("its task definition is not in this template, so its size is unknown")
     td = task_def.properties
     compat = td.get("RequiresCompatibilities")
-    if (
-        launch_type is None
-        and not strategy
-        and isinstance(compat, list)
-        and "FARGATE" not in compat
-    ):
-        raise Unpriceable("the task definition is not Fargate-compatible (EC2 launch type)")
+    if launch_type is None and not strategy:
+        # Neither set: ECS uses the cluster's default capacity provider strategy, else EC2.
+        default = _cluster_default_strategy(resource, ctx)
+        fargate_only = isinstance(compat, list) and compat == ["FARGATE"]
+        if default is ...:
+            if not fargate_only:
+                raise Free(
+                    "no launch type or capacity provider strategy and a cluster outside this "
+                    "template: ECS uses the EC2 launch type (tasks billed on container "
+                    "instances) unless that cluster's default strategy says otherwise"
+                )
+            ctx.assume(
+                "no launch type or capacity provider strategy: the Fargate-only task "
+                "definition needs the cluster's default strategy to be Fargate; assumed so"
+            )
+        elif default is None:
+            raise Free(
+                "no launch type, no capacity provider strategy and no cluster default: ECS "
+                "uses the EC2 launch type; its tasks are billed on the container instances"
+            )
+        else:
+            strategy = default
+            ctx.assume("capacity provider strategy: the cluster's default")
 
-    platform = td.get("RuntimePlatform") or {}
+    platform = _mapping(td.get("RuntimePlatform"), ctx, "runtime platform")
     os_family = ctx.text(platform.get("OperatingSystemFamily"), "LINUX", "operating system")
     if os_family != "LINUX":
         raise Unpriceable(f"Fargate on {os_family} is not in the price catalog")
@@ -80,7 +167,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
     arm = arch == "ARM64"
     vcpu = ctx.number(td.get("Cpu"), 1024, "task CPU units") / 1024
     memory_gb = ctx.number(td.get("Memory"), 2048, "task memory (MiB)") / 1024
-    ephemeral = (td.get("EphemeralStorage") or {}).get("SizeInGiB")
+    ephemeral = _mapping(td.get("EphemeralStorage"), ctx, "ephemeral storage").get("SizeInGiB")
     ephemeral_gb = ctx.number(ephemeral, FREE_EPHEMERAL_GB, "ephemeral storage (GiB)")
 
     usage_count = ctx.usage.get("task_count")
@@ -101,9 +188,14 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
         split = _split_capacity(strategy, tasks, ctx)
     else:
         split = {"FARGATE": tasks}
-    unknown = sorted(set(split) - {"FARGATE", "FARGATE_SPOT"})
-    if unknown:
-        raise Unpriceable(f"capacity provider {', '.join(unknown)} (EC2 capacity) is not priced")
+    on_instances = sorted(set(split) - {"FARGATE", "FARGATE_SPOT"})
+    for provider in on_instances:
+        ctx.assume(
+            f"{split[provider]:g} task(s) on capacity provider {provider} run on its EC2 "
+            "instances, billed as those instances"
+        )
+    if all(split.get(p, 0) <= 0 for p in ("FARGATE", "FARGATE_SPOT")):
+        raise Free("every task runs on EC2 capacity providers: billed as their instances")
 
     label = "ARM64" if arm else "x86_64"
     components: list[CostComponent] = []
@@ -145,8 +237,12 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
                 usage_based=usage_based,
             )
         )
-    network = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
-    if network.get("AssignPublicIp") == "ENABLED":
+    network_config = _mapping(props.get("NetworkConfiguration"), ctx, "network configuration")
+    network = _mapping(network_config.get("AwsvpcConfiguration"), ctx, "awsvpc configuration")
+    assign = network.get("AssignPublicIp")
+    if assign is not None and not isinstance(assign, str):
+        ctx.assume("AssignPublicIp is not known at synth time; assumed DISABLED (no public IPv4)")
+    if assign == "ENABLED":
         components.append(
             ctx.component(
                 f"Public IPv4 addresses ({tasks:g} task(s))",
@@ -162,6 +258,19 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
 LAMBDA = "AWSLambda"
 
 
+@priced(
+    "AWS::Lambda::Function",
+    service="Lambda",
+    summary="requests and GB-seconds from usage (x86 or ARM64), tiered",
+    usage=(
+        UsageKey("monthly_requests", 0, "invocations per month"),
+        UsageKey("average_duration_ms", 1_000, "average duration per invocation, ms"),
+    ),
+    prices=[
+        PriceSpec(LAMBDA, "Serverless", u)
+        for u in ("Request", "Request-ARM", "Lambda-GB-Second", "Lambda-GB-Second-ARM")
+    ],
+)
 def price_lambda_function(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Requests and GB-seconds from usage (a function costs nothing when not invoked)."""
     props = resource.properties

@@ -8,12 +8,12 @@ components, and record assumptions on the context. They never raise for unresolv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cost.catalog import Price, PriceCatalog
-from cost.model import HOURS_PER_MONTH, CostComponent
+from cost.model import CostComponent
 
 
 class Unpriceable(Exception):
@@ -22,6 +22,37 @@ class Unpriceable(Exception):
 
 class Free(Exception):
     """This resource costs nothing in this configuration; the message says why."""
+
+
+class UndeclaredUsage(Exception):
+    """A pricing function read a usage key or looked up a price its declaration does not
+    list: a programming error in the pricing module, never caught as "unsupported"."""
+
+
+class UsageValues(Mapping[str, float | None]):
+    """The usage values of one resource, readable only by the keys its type declares."""
+
+    def __init__(self, resource_type: str, values: Mapping[str, float | None]) -> None:
+        self.resource_type = resource_type
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> float | None:
+        if key not in self._values:
+            raise UndeclaredUsage(
+                f"{self.resource_type} reads usage key {key!r}, which its declaration does not "
+                f"list (declared: {', '.join(sorted(self._values)) or 'none'})"
+            )
+        return self._values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self[key]
+        return default if value is None else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 @dataclass(frozen=True)
@@ -62,28 +93,40 @@ def is_unresolved(value: Any) -> bool:
 class PricingContext:
     region: str
     catalog: PriceCatalog
-    usage: dict[str, float | None]
+    usage: UsageValues
     index: ResourceIndex
     assumptions: list[str] = field(default_factory=list)
+    #: (service, family, usage type, attribute names) the type declared; None: unchecked.
+    price_shapes: frozenset[tuple[str, str, str | None, frozenset[str]]] | None = None
 
     @property
     def hours(self) -> float:
-        value = self.usage.get("hours_per_month")
-        return HOURS_PER_MONTH if value is None else value
+        value = self.usage["hours_per_month"]
+        assert value is not None
+        return value
 
     def assume(self, text: str) -> None:
         if text not in self.assumptions:
             self.assumptions.append(text)
 
     def price(self, service: str, family: str, usagetype: str | None, **attrs: str) -> Price:
+        self._check_declared(service, family, usagetype, attrs)
         return self.catalog.lookup(service, self.region, family, usagetype, **attrs)
 
-    def price_any(self, service: str, family: str, usagetypes: tuple[str, ...]) -> Price:
-        """The first of several spellings AWS uses for one usage type across regions."""
-        for usagetype in usagetypes[:-1]:
-            if self.catalog.has(service, self.region, family, usagetype):
-                return self.price(service, family, usagetype)
-        return self.price(service, family, usagetypes[-1])
+    def global_price(self, service: str, family: str, usagetype: str | None) -> Price:
+        """A price that is the same in every region (Route 53)."""
+        self._check_declared(service, family, usagetype, {})
+        return self.catalog.lookup(service, "global", family, usagetype)
+
+    def _check_declared(
+        self, service: str, family: str, usagetype: str | None, attrs: Mapping[str, str]
+    ) -> None:
+        shape = (service, family, usagetype, frozenset(attrs))
+        if self.price_shapes is not None and shape not in self.price_shapes:
+            raise UndeclaredUsage(
+                f"looked up {service} '{family}' {usagetype or ''} {sorted(attrs)}, a price "
+                "its type's declaration does not list"
+            )
 
     def component(
         self,

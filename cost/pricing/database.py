@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.registry import HOURS, UsageKey, priced
+from cost.pricing.security import SECRET_PRICES, secret_components
 
 RDS = "AmazonRDS"
+
+#: RDS for MySQL instance classes the catalog prices (Single-AZ and Multi-AZ).
+RDS_CLASSES = (
+    "db.t4g.micro",
+    "db.t4g.small",
+    "db.t4g.medium",
+    "db.t4g.large",
+    "db.t3.micro",
+    "db.t3.small",
+    "db.t3.medium",
+    "db.t3.large",
+    "db.m6g.large",
+    "db.m6g.xlarge",
+    "db.m7g.large",
+    "db.m7g.xlarge",
+    "db.m5.large",
+    "db.m6i.large",
+    "db.r6g.large",
+    "db.r7g.large",
+)
+DEPLOYMENTS = ("Single-AZ", "Multi-AZ")
 
 ENGINES = {
     "mysql": "MySQL",
@@ -28,6 +52,52 @@ def _storage_usagetype(kind: str, multi_az: bool) -> str:
     return f"RDS:{'Multi-AZ-' if multi_az else ''}{kind}"
 
 
+def _rds_prices() -> list[PriceSpec]:
+    specs = [
+        PriceSpec(
+            RDS,
+            "Database Instance",
+            None,
+            {"instanceType": cls, "databaseEngine": "MySQL", "deploymentOption": deployment},
+        )
+        for cls in RDS_CLASSES
+        for deployment in DEPLOYMENTS
+    ]
+    for multi_az in (False, True):
+        for kind in ("GP2-Storage", "GP3-Storage", "PIOPS-Storage"):
+            specs.append(PriceSpec(RDS, "Database Storage", _storage_usagetype(kind, multi_az)))
+        specs.append(PriceSpec(RDS, "Provisioned IOPS", _storage_usagetype("PIOPS", multi_az)))
+        specs.append(PriceSpec(RDS, "Provisioned IOPS", _storage_usagetype("GP3-PIOPS", multi_az)))
+        specs.append(
+            PriceSpec(RDS, "Provisioned Throughput", _storage_usagetype("GP3-Throughput", multi_az))
+        )
+    specs.append(PriceSpec(RDS, "Storage Snapshot", "RDS:ChargedBackupUsage"))
+    return specs + list(SECRET_PRICES)
+
+
+@priced(
+    "AWS::RDS::DBInstance",
+    service="RDS",
+    summary="instance hours by class and Single-AZ/Multi-AZ SKU (MySQL classes in the "
+    "catalog), storage (gp2, gp3, io1) with gp3 IOPS/throughput above the baseline and io1 "
+    "IOPS, backup storage beyond the free allowance, the RDS-managed master secret; Extended "
+    "Support versions flagged",
+    usage=(
+        HOURS,
+        UsageKey(
+            "backup_storage_gb",
+            0,
+            "backup storage beyond the free allowance (100% of provisioned storage), GB-month",
+        ),
+        UsageKey(
+            "monthly_api_calls",
+            1_000,
+            "Secrets Manager API calls per month on the RDS-managed master secret "
+            "(ManageMasterUserPassword)",
+        ),
+    ),
+    prices=_rds_prices(),
+)
 def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     if props.get("DBClusterIdentifier") is not None:
@@ -131,6 +201,10 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
             usage_based=True,
         )
     )
+
+    if ctx.flag(props.get("ManageMasterUserPassword"), False, "ManageMasterUserPassword"):
+        # RDS keeps the master password in a Secrets Manager secret billed like any other.
+        components += secret_components(ctx, label="RDS-managed master secret")
 
     version = props.get("EngineVersion")
     if isinstance(version, str):

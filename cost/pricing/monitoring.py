@@ -3,10 +3,17 @@ Container Insights on ECS clusters."""
 
 from __future__ import annotations
 
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
+from cost.pricing.registry import UsageKey, priced
 
 CW = "AmazonCloudWatch"
+LOG_INGESTION = PriceSpec(CW, "Data Payload", "DataProcessing-Bytes")
+LOG_STORAGE = PriceSpec(CW, "Storage Snapshot", "TimedStorage-ByteHrs")
+VENDED_LOGS = PriceSpec(CW, "Data Payload", "VendedLog-Bytes")
+METRICS = PriceSpec(CW, "Metric", "CW:MetricMonitorUsage")
+ALARMS = PriceSpec(CW, "Alarm", "CW:AlarmMonitorUsage")
 NEVER_EXPIRE_MONTHS = 12
 INSIGHTS_METRICS_PER_CLUSTER = 11
 INSIGHTS_METRICS_PER_SERVICE = 22
@@ -24,6 +31,22 @@ def _flow_logs_into(group: Resource, ctx: PricingContext) -> list[Resource]:
     return found
 
 
+@priced(
+    "AWS::Logs::LogGroup",
+    service="CloudWatch",
+    summary="ingestion (unless vended flow logs deliver into it) and storage by retention",
+    usage=(
+        UsageKey("monthly_ingested_gb", 1, "log data ingested per month, GB"),
+        UsageKey(
+            "stored_gb",
+            None,
+            "log data stored, GB (default: monthly ingestion x retention in months, at most "
+            "12 months for never-expiring groups; no compression assumed)",
+        ),
+    ),
+    prices=(LOG_INGESTION, LOG_STORAGE),
+    reads=("AWS::EC2::FlowLog",),
+)
 def price_log_group(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     log_class = ctx.text(props.get("LogGroupClass"), "STANDARD", "log group class")
@@ -68,6 +91,13 @@ def price_log_group(resource: Resource, ctx: PricingContext) -> list[CostCompone
     return components
 
 
+@priced(
+    "AWS::EC2::FlowLog",
+    service="CloudWatch",
+    summary="vended-log delivery to CloudWatch Logs, tiered",
+    usage=(UsageKey("monthly_log_gb", 1, "flow log data delivered per month, GB"),),
+    prices=(VENDED_LOGS,),
+)
 def price_flow_log(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     destination = ctx.text(
@@ -88,14 +118,26 @@ def price_flow_log(resource: Resource, ctx: PricingContext) -> list[CostComponen
     ]
 
 
+@priced(
+    "AWS::CloudWatch::Alarm",
+    service="CloudWatch",
+    summary="standard-resolution alarm metric-months (a metric-math alarm per metric it "
+    "reads, not per expression)",
+    prices=(ALARMS,),
+)
 def price_alarm(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     period = ctx.number(props.get("Period"), 60, "alarm period")
     if period < 60:
         raise Unpriceable("high-resolution alarms are not in the price catalog")
-    # A metric-math alarm is billed per metric it reads.
+    # A metric-math alarm is billed per metric it reads (entries with a MetricStat); the
+    # expressions that combine them are not metrics.
     metrics = props.get("Metrics")
-    count = len(metrics) if isinstance(metrics, list) and metrics else 1
+    count = 1
+    if isinstance(metrics, list) and metrics:
+        count = sum(1 for m in metrics if isinstance(m, dict) and "MetricStat" in m)
+        if count == 0:
+            raise Unpriceable("metric-math alarm without a MetricStat: nothing to bill known")
     return [
         ctx.component(
             "Standard-resolution alarm" + (f" ({count} metrics)" if count > 1 else ""),
@@ -106,6 +148,12 @@ def price_alarm(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     ]
 
 
+@priced(
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
+    service="CloudWatch",
+    summary="the two alarms target tracking creates (step scaling policies are free)",
+    prices=(ALARMS,),
+)
 def price_scaling_policy(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Target tracking creates two CloudWatch alarms (scale out, scale in) that are billed."""
     policy_type = ctx.text(resource.properties.get("PolicyType"), "", "scaling policy type")
@@ -121,17 +169,46 @@ def price_scaling_policy(resource: Resource, ctx: PricingContext) -> list[CostCo
     ]
 
 
-def _insights_enabled(props: dict[str, object]) -> bool:
-    for setting in props.get("ClusterSettings") or []:  # type: ignore[attr-defined]
+def _insights_enabled(props: dict[str, object], ctx: PricingContext) -> bool:
+    settings = props.get("ClusterSettings") or []
+    if not isinstance(settings, list):
+        ctx.assume("cluster settings are not known at synth time; Container Insights assumed on")
+        return True
+    for setting in settings:
         if isinstance(setting, dict) and setting.get("Name") == "containerInsights":
-            return setting.get("Value") in ("enabled", "enhanced")
+            value = setting.get("Value")
+            if not isinstance(value, str):
+                ctx.assume("Container Insights setting is not known at synth time; assumed on")
+                return True
+            return value in ("enabled", "enhanced")
     return False
 
 
+@priced(
+    "AWS::ECS::Cluster",
+    service="CloudWatch",
+    summary="Container Insights metrics and performance log events when on (a cluster itself "
+    "is free)",
+    usage=(
+        UsageKey(
+            "container_insights_metrics",
+            None,
+            "custom metrics Container Insights publishes (default: 11 per cluster plus 22 "
+            "per service in the cluster)",
+        ),
+        UsageKey(
+            "container_insights_log_gb",
+            0.5,
+            "Container Insights performance-log events ingested per month, GB",
+        ),
+    ),
+    prices=(METRICS, LOG_INGESTION),
+    reads=("AWS::ECS::Service",),
+)
 def price_ecs_cluster(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """A cluster is free; Container Insights publishes billed custom metrics and log events."""
     props = resource.properties
-    if not _insights_enabled(props):
+    if not _insights_enabled(props, ctx):
         raise Free("an ECS cluster is free; Container Insights is off")
     metrics = ctx.usage.get("container_insights_metrics")
     if metrics is None:

@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 from cost.catalog import Price
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable
+from cost.pricing.registry import HOURS, UsageKey, priced
 
 ELB = "AWSELB"
 EC2 = "AmazonEC2"
 VPC = "AmazonVPC"
 DEFAULT_AZS = 2
 
+PUBLIC_IPV4 = PriceSpec(VPC, "VPC Public IPv4 Address", "PublicIPv4:InUseAddress")
+ALB = "Load Balancer-Application"
+
 
 def public_ipv4(ctx: PricingContext) -> Price:
     """Every public IPv4 address, in use or idle, is billed hourly (since February 2024)."""
-    return ctx.price(VPC, "VPC Public IPv4 Address", "PublicIPv4:InUseAddress")
+    return ctx.price(PUBLIC_IPV4.service, PUBLIC_IPV4.family, PUBLIC_IPV4.usagetype)
 
 
+@priced(
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    service="Load balancer",
+    summary="Application Load Balancer hours, LCU-hours, public IPv4 per AZ when "
+    "internet-facing (Network and Gateway Load Balancers are not in the catalog)",
+    usage=(HOURS, UsageKey("lcu", 1, "average load balancer capacity units consumed per hour")),
+    prices=(PriceSpec(ELB, ALB, "LoadBalancerUsage"), PriceSpec(ELB, ALB, "LCUUsage"), PUBLIC_IPV4),
+)
 def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     lb_type = ctx.text(props.get("Type"), "application", "load balancer type")
-    families = {"application": "Load Balancer-Application", "network": "Load Balancer-Network"}
-    if lb_type not in families:
-        raise Unpriceable(f"{lb_type} load balancers are not in the price catalog")
-    family = families[lb_type]
+    if lb_type != "application":
+        raise Unpriceable(f"{lb_type} load balancer prices are not in the price catalog")
+    family = ALB
     hours = ctx.hours
     lcu = ctx.usage.get("lcu") or 0.0
-    unit = "LCU-hours" if lb_type == "application" else "NLCU-hours"
+    unit = "LCU-hours"
     components = [
         ctx.component(
             f"{lb_type.capitalize()} load balancer",
@@ -62,6 +74,16 @@ def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostCom
     return components
 
 
+@priced(
+    "AWS::EC2::NatGateway",
+    service="NAT gateway",
+    summary="hours and GB processed (its public IPv4 is billed on the Elastic IP)",
+    usage=(HOURS, UsageKey("data_processed_gb", 10, "data processed per month, GB")),
+    prices=(
+        PriceSpec(EC2, "NAT Gateway", "NatGateway-Hours"),
+        PriceSpec(EC2, "NAT Gateway", "NatGateway-Bytes"),
+    ),
+)
 def price_nat_gateway(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Hours and data processed; its public IPv4 is billed on the Elastic IP resource."""
     hours = ctx.hours
@@ -84,6 +106,13 @@ def price_nat_gateway(resource: Resource, ctx: PricingContext) -> list[CostCompo
     ]
 
 
+@priced(
+    "AWS::EC2::EIP",
+    service="Public IPv4",
+    summary="public IPv4 address hours",
+    usage=(HOURS,),
+    prices=(PUBLIC_IPV4,),
+)
 def price_elastic_ip(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     hours = ctx.hours
     return [
@@ -93,6 +122,19 @@ def price_elastic_ip(resource: Resource, ctx: PricingContext) -> list[CostCompon
     ]
 
 
+@priced(
+    "AWS::EC2::VPCEndpoint",
+    service="VPC endpoints",
+    summary="interface endpoint AZ-hours and GB processed (gateway endpoints are free)",
+    usage=(
+        HOURS,
+        UsageKey("data_processed_gb", 10, "data processed per month, GB (interface only)"),
+    ),
+    prices=(
+        PriceSpec(VPC, "VpcEndpoint", "VpcEndpoint-Hours"),
+        PriceSpec(VPC, "VpcEndpoint", "VpcEndpoint-Bytes"),
+    ),
+)
 def price_vpc_endpoint(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Interface endpoints cost per AZ-hour and per GB; gateway endpoints are free."""
     props = resource.properties

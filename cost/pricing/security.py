@@ -2,42 +2,67 @@
 
 from __future__ import annotations
 
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.registry import UsageKey, priced
 
 SECRETS = "AWSSecretsManager"
 KMS = "awskms"
 ROUTE53 = "AmazonRoute53"
-#: The Price List spells the API usage type differently by region (USE1-...APIRequest,
-#: EU-...-APIRequests).
-SECRETS_API_USAGETYPES = (
-    "AWSSecretsManagerAPIRequest",
-    "AWSSecretsManager-APIRequests",
-    "AWSSecretsManager-APIRequest",
+#: The Price List spells the API request usage type differently by region (USE1-...APIRequest,
+#: EU-...-APIRequests), but each region has exactly one product in the family.
+SECRET_PRICES = (
+    PriceSpec(SECRETS, "Secret", "AWSSecretsManager-Secrets"),
+    PriceSpec(SECRETS, "API Request", None),
 )
+API_CALLS = UsageKey("monthly_api_calls", 1_000, "GetSecretValue and other API calls per month")
 
 
-def price_secret(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+def secret_components(
+    ctx: PricingContext, *, label: str = "Secret", replicas: int = 0
+) -> list[CostComponent]:
+    """One secret (plus replicas) and its API calls (usage key `monthly_api_calls`)."""
     calls = ctx.usage.get("monthly_api_calls") or 0.0
-    replicas = ctx.count_of(resource.properties.get("ReplicaRegions"), 0, "replica regions")
-    components = [
+    return [
         ctx.component(
-            f"Secret{f' (+{replicas} replica(s))' if replicas else ''}",
+            f"{label}{f' (+{replicas} replica(s))' if replicas else ''}",
             "secret-months",
             1 + replicas,
             ctx.price(SECRETS, "Secret", "AWSSecretsManager-Secrets"),
         ),
         ctx.component(
-            "API calls",
+            f"{label}: API calls" if label != "Secret" else "API calls",
             "requests",
             calls,
-            ctx.price_any(SECRETS, "API Request", SECRETS_API_USAGETYPES),
+            ctx.price(SECRETS, "API Request", None),
             usage_based=True,
         ),
     ]
-    return components
 
 
+@priced(
+    "AWS::SecretsManager::Secret",
+    service="Secrets Manager",
+    summary="secret-months (replicas included) and API calls",
+    usage=(API_CALLS,),
+    prices=SECRET_PRICES,
+)
+def price_secret(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    replicas = ctx.count_of(resource.properties.get("ReplicaRegions"), 0, "replica regions")
+    return secret_components(ctx, replicas=replicas)
+
+
+@priced(
+    "AWS::KMS::Key",
+    service="KMS",
+    summary="customer managed key-months and symmetric requests",
+    usage=(UsageKey("monthly_requests", 10_000, "KMS API requests per month"),),
+    prices=(
+        PriceSpec(KMS, "Encryption Key", "KMS-Keys"),
+        PriceSpec(KMS, "API Request", "KMS-Requests"),
+    ),
+)
 def price_kms_key(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     spec = ctx.text(props.get("KeySpec"), "SYMMETRIC_DEFAULT", "key spec")
@@ -58,7 +83,13 @@ def price_kms_key(resource: Resource, ctx: PricingContext) -> list[CostComponent
     ]
 
 
+@priced(
+    "AWS::Route53::HostedZone",
+    service="Route 53",
+    summary="hosted zone-months (the same in every region)",
+    prices=(PriceSpec(ROUTE53, "DNS Zone", "HostedZone", global_service=True),),
+)
 def price_hosted_zone(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Route 53 is global: hosted zones cost the same in every region."""
-    price = ctx.catalog.lookup(ROUTE53, "global", "DNS Zone", "HostedZone")
+    price = ctx.global_price(ROUTE53, "DNS Zone", "HostedZone")
     return [ctx.component("Hosted zone", "zone-months", 1, price)]

@@ -9,15 +9,16 @@ when an archive configuration is present, to Archive Access / Deep Archive Acces
 
 from __future__ import annotations
 
+from cost.catalog.spec import PriceSpec
 from cost.model import CostComponent
-from cost.pricing.context import PricingContext, Resource
+from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.registry import UsageKey, priced
 
 S3 = "AmazonS3"
 
 STORAGE_USAGETYPES = {
     "STANDARD": ("Standard", "TimedStorage-ByteHrs"),
     "STANDARD_IA": ("Standard-IA", "TimedStorage-SIA-ByteHrs"),
-    "ONEZONE_IA": ("One Zone-IA", "TimedStorage-ZIA-ByteHrs"),
     "GLACIER_IR": ("Glacier Instant Retrieval", "TimedStorage-GIR-ByteHrs"),
     "GLACIER": ("Glacier Flexible Retrieval", "TimedStorage-GlacierByteHrs"),
     "DEEP_ARCHIVE": ("Glacier Deep Archive", "TimedStorage-GDA-ByteHrs"),
@@ -68,13 +69,44 @@ def _intelligent_tiering_split(
     return split
 
 
+@priced(
+    "AWS::S3::Bucket",
+    service="S3",
+    summary="storage per class from the lifecycle rules and Intelligent-Tiering tiers, "
+    "monitoring fee, requests",
+    usage=(
+        UsageKey("storage_gb", 50, "average stored data (current versions), GB"),
+        UsageKey("noncurrent_storage_gb", 0, "average noncurrent-version data, GB"),
+        UsageKey("monthly_tier1_requests", 100_000, "PUT, COPY, POST and LIST requests per month"),
+        UsageKey("monthly_tier2_requests", 1_000_000, "GET and other requests per month"),
+        UsageKey(
+            "average_object_mb", 4, "average object size, MB (Intelligent-Tiering object count)"
+        ),
+        UsageKey(
+            "data_age_days",
+            365,
+            "data is written evenly over this many days; lifecycle transitions and "
+            "Intelligent-Tiering tiers follow from object age",
+        ),
+    ),
+    prices=[PriceSpec(S3, "Storage", usagetype) for _, usagetype in STORAGE_USAGETYPES.values()]
+    + [
+        PriceSpec(S3, "Fee", "Monitoring-Automation-INT"),
+        PriceSpec(S3, "API Request", "Requests-Tier1"),
+        PriceSpec(S3, "API Request", "Requests-Tier2"),
+    ],
+)
 def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     storage_gb = ctx.usage.get("storage_gb") or 0.0
     age = ctx.usage.get("data_age_days") or 365.0
     transitions: list[tuple[float, str]] = []
-    rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
-    for rule in rules if isinstance(rules, list) else []:
+    lifecycle = props.get("LifecycleConfiguration") or {}
+    rules = lifecycle.get("Rules") if isinstance(lifecycle, dict) else None
+    if lifecycle and not isinstance(rules, list):
+        ctx.assume("lifecycle rules are not known at synth time; priced without them")
+        rules = []
+    for rule in rules or []:
         if not isinstance(rule, dict) or rule.get("Status") != "Enabled":
             continue
         scoped = rule.get("Prefix") or rule.get("TagFilters") or rule.get("ObjectSizeGreaterThan")
@@ -85,20 +117,27 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
         expiration = rule.get("ExpirationInDays")
         if expiration is not None:
             age = min(age, ctx.number(expiration, age, "ExpirationInDays"))
-        items = list(rule.get("Transitions") or [])
+        listed = rule.get("Transitions") or []
+        items = list(listed) if isinstance(listed, list) else []
         if rule.get("Transition"):
             items.append(rule["Transition"])
-        for t in items:
+        if any(not isinstance(t, dict) for t in items) or not isinstance(listed, list):
+            ctx.assume("a lifecycle transition is not known at synth time; left out")
+        for t in (t for t in items if isinstance(t, dict)):
             cls = ctx.text(t.get("StorageClass"), "STANDARD", "transition storage class")
             day = ctx.number(t.get("TransitionInDays", 0), 0, "TransitionInDays")
             transitions.append((day, cls))
 
     archive_days: float | None = None
     deep_days: float | None = None
-    for config in props.get("IntelligentTieringConfigurations") or []:
+    configs = props.get("IntelligentTieringConfigurations") or []
+    for config in configs if isinstance(configs, list) else []:
         if not isinstance(config, dict) or config.get("Status") != "Enabled":
             continue
-        for tiering in config.get("Tierings") or []:
+        tierings = config.get("Tierings") or []
+        for tiering in tierings if isinstance(tierings, list) else []:
+            if not isinstance(tiering, dict):
+                continue
             days = ctx.number(tiering.get("Days"), 90, "archive tier days")
             if tiering.get("AccessTier") == "ARCHIVE_ACCESS":
                 archive_days = days
@@ -123,10 +162,9 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
         )
     for cls, share in shares.items():
         gb = storage_gb * share
-        label, usagetype = STORAGE_USAGETYPES.get(cls, (cls, ""))
-        if not usagetype:
-            ctx.assume(f"storage class {cls} is not in the catalog; priced as Standard")
-            label, usagetype = STORAGE_USAGETYPES["STANDARD"]
+        if cls not in STORAGE_USAGETYPES:
+            raise Unpriceable(f"storage class {cls} is not in the price catalog")
+        label, usagetype = STORAGE_USAGETYPES[cls]
         components.append(
             ctx.component(
                 f"Storage, {label} ({share:.0%} of {storage_gb:g} GB)",

@@ -1,6 +1,6 @@
 """The bundled price catalog: AWS list prices as data, loaded once, looked up like the Price List.
 
-Files in `cost/catalog/` hold one AWS Price List service code each (`AmazonRDS.json`, ...).
+Files in `cost/catalog/data/` hold one AWS Price List service code each (`AmazonRDS.json`, ...).
 Each product is keyed the way the Price List API keys it: a product family plus attributes
 (`regionCode`, `usagetype` with its region prefix, `instanceType`, `deploymentOption`, ...),
 with a unit, one or more price dimensions (tiers), an effective date, a source and whether the
@@ -20,7 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+from cost.catalog.regions import COMMERCIAL_REGIONS
+
+CATALOG_DIR = Path(__file__).resolve().parent / "data"
 
 # Usage types carry a region prefix such as "USE2-", "EU-", "EUC1-" (us-east-1 often none);
 # KMS uses the region name itself ("eu-west-1-KMS-Keys").
@@ -44,14 +46,21 @@ class CatalogError(Exception):
 class PriceNotFound(LookupError):
     """No product matches: the catalog does not price this in this region."""
 
+    def __init__(self, message: str, service: str = "", region: str = "") -> None:
+        super().__init__(message)
+        self.service = service
+        self.region = region
+
 
 class UnknownRegion(ValueError):
-    def __init__(self, region: str, known: list[str]) -> None:
+    """Not an AWS commercial region name (a typo, or another partition)."""
+
+    def __init__(self, region: str) -> None:
         super().__init__(
-            f"region {region!r} is not in the price catalog; catalog regions: {', '.join(known)}"
+            f"region {region!r} is not an AWS commercial region; allowed: "
+            f"{', '.join(COMMERCIAL_REGIONS)}"
         )
         self.region = region
-        self.known = known
 
 
 def usagetype_suffix(usagetype: str) -> str:
@@ -85,7 +94,7 @@ class Price:
 
     @property
     def ref(self) -> str:
-        return f"{self.service}/{self.region}/{self.usagetype}"
+        return f"{self.service}/{self.region}/{self.usagetype or self.family}"
 
     def tiered_cost(self, quantity: float) -> float:
         """Cost of `quantity` units across the tiers (ranges in the price's unit)."""
@@ -109,6 +118,7 @@ class PriceCatalog:
             key = (price.service, price.region, price.family)
             self._index.setdefault(key, []).append((price, attributes))
         self.regions = sorted({p.region for p in self._products} - {"global"})
+        self._service_regions = {(p.service, p.region) for p in self._products}
 
     @classmethod
     def from_directory(cls, directory: Path = CATALOG_DIR) -> PriceCatalog:
@@ -140,8 +150,13 @@ class PriceCatalog:
         return cls(products, meta)
 
     def check_region(self, region: str) -> None:
-        if region not in self.regions:
-            raise UnknownRegion(region, self.regions)
+        """Raise UnknownRegion for a name that is not a commercial region."""
+        if region not in COMMERCIAL_REGIONS:
+            raise UnknownRegion(region)
+
+    def has_region(self, service: str, region: str) -> bool:
+        """Whether the catalog holds any price of `service` for this region."""
+        return (service, region) in self._service_regions
 
     def lookup(
         self,
@@ -164,7 +179,13 @@ class PriceCatalog:
                 [f"usagetype={usagetype}"] * (usagetype is not None)
                 + [f"{k}={v}" for k, v in attributes.items()]
             )
-            raise PriceNotFound(f"no {service} '{family}' price for {wanted} in {region}")
+            if not self.has_region(service, region):
+                raise PriceNotFound(
+                    f"the price catalog has no {service} prices for {region}", service, region
+                )
+            raise PriceNotFound(
+                f"no {service} '{family}' price for {wanted} in {region}", service, region
+            )
         if len(matches) > 1:
             raise CatalogError(
                 f"{len(matches)} {service} '{family}' products match {usagetype} {attributes} "
@@ -192,9 +213,8 @@ def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str,
     attributes = raw["attributes"]
     if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
         raise CatalogError(f"{where}: attributes must map names to strings")
-    for key in ("regionCode", "usagetype"):
-        if key not in attributes:
-            raise CatalogError(f"{where}: attributes need {key!r}")
+    if "regionCode" not in attributes:
+        raise CatalogError(f"{where}: attributes need 'regionCode'")
     tiers: list[Tier] = []
     dims = raw["priceDimensions"]
     if not isinstance(dims, list) or not dims:
@@ -219,7 +239,8 @@ def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str,
         service=service,
         family=str(raw["productFamily"]),
         region=attributes["regionCode"],
-        usagetype=attributes["usagetype"],
+        # Products from pricing-page files have no usage type: the family names the price.
+        usagetype=attributes.get("usagetype", ""),
         unit=str(raw["unit"]),
         tiers=tuple(tiers),
         effective_date=str(raw["effectiveDate"]),

@@ -1,8 +1,8 @@
 """The cost model: components, priced/free/unsupported resources, stacks and the report.
 
 Pure data. Pricing functions produce `CostComponent`s; the estimator groups them per
-resource and per stack; renderers (`cost.render`) turn a `CostReport` into JSON, Markdown or a
-terminal table. `to_json()` is the report contract documented in the README.
+resource and per stack; renderers (`cost.report.render`) turn a `CostReport` into JSON,
+Markdown or a terminal table. `to_json()` is the report contract documented in the README.
 """
 
 from __future__ import annotations
@@ -21,6 +21,25 @@ def money(value: float, places: int = 2) -> float:
     scaled = abs(value) * factor + 1e-9
     rounded: float = int(scaled + 0.5) / factor
     return rounded if value >= 0 else -rounded
+
+
+def usd(value: float) -> str:
+    """`1,234.56`: two decimals and thousands separators."""
+    return f"{money(value):,.2f}"
+
+
+def resource_label(path: str | None, logical_id: str, stack_path: str | None = None) -> str:
+    """What a reader knows a resource by: its construct path inside the stack (without the
+    stack's own path and a trailing `/Resource`), else its logical ID."""
+    if not path:
+        return logical_id
+    if stack_path and path.startswith(stack_path + "/"):
+        parts = path[len(stack_path) + 1 :].split("/")
+    else:
+        parts = path.split("/")[1:]
+    if parts and parts[-1] in ("Resource", "Default"):
+        parts = parts[:-1]
+    return "/".join(parts) or logical_id
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,8 @@ class ListedResource:
     type: str
     path: str | None = None
     reason: str = ""
+    #: (service, region) of a missing price, when that is why it is unsupported.
+    price_gap: tuple[str, str] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"logicalId": self.logical_id, "type": self.type}
@@ -124,13 +145,45 @@ class StackCost:
     resources: list[ResourceCost] = field(default_factory=list)
     free: list[ListedResource] = field(default_factory=list)
     unsupported: list[ListedResource] = field(default_factory=list)
+    #: Resources whose Condition is false: CloudFormation does not create them.
+    not_deployed: list[ListedResource] = field(default_factory=list)
+    #: Set when the catalog has no prices for the stack's region (said in the report).
+    pricing_gap: str | None = None
+    #: The template's file name in its cloud assembly, when it came from one.
+    template_file: str | None = None
+    #: The stack's construct path in a CDK app (`Prod/Network`), when known.
+    construct_path: str | None = None
+
+    def label(self, line: ResourceCost | ListedResource) -> str:
+        """`stack/construct/path` of one of its lines (logical ID when no path is known)."""
+        return f"{self.name}/{resource_label(line.path, line.logical_id, self.construct_path)}"
+
+    #: Stack-level assumptions (parameters used, conditions evaluated, transforms).
+    assumptions: list[str] = field(default_factory=list)
+    #: Every resource as priced (resolved properties), by logical ID, for policy rules that
+    #: look at properties. Not part of the report's JSON.
+    subjects: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def outcomes(self) -> dict[str, tuple[str, ResourceCost | ListedResource]]:
+        """Logical ID -> ("priced" | "free" | "unsupported" | "not-deployed", its line)."""
+        found: dict[str, tuple[str, ResourceCost | ListedResource]] = {}
+        groups: tuple[tuple[str, list[Any]], ...] = (
+            ("priced", self.resources),
+            ("free", self.free),
+            ("unsupported", self.unsupported),
+            ("not-deployed", self.not_deployed),
+        )
+        for kind, lines in groups:
+            for line in lines:
+                found[line.logical_id] = (kind, line)
+        return found
 
     @property
     def monthly_cost(self) -> float:
         return money(sum(r.monthly_cost for r in self.resources))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "region": self.region,
             "regionSource": self.region_source,
@@ -138,7 +191,13 @@ class StackCost:
             "resources": [r.to_json() for r in self.resources],
             "free": [r.to_json() for r in self.free],
             "unsupported": [r.to_json() for r in self.unsupported],
+            "notDeployed": [r.to_json() for r in self.not_deployed],
         }
+        if self.assumptions:
+            data["assumptions"] = list(self.assumptions)
+        if self.pricing_gap:
+            data["pricingGap"] = self.pricing_gap
+        return data
 
 
 @dataclass
@@ -147,10 +206,16 @@ class CostReport:
     catalog: dict[str, Any]
     usage_assumptions: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: Guardrail findings: {"rule", "severity" ("error" | "warning"), "message", "resource"}.
+    guardrails: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def monthly_cost(self) -> float:
         return money(sum(s.monthly_cost for s in self.stacks))
+
+    @property
+    def unsupported_count(self) -> int:
+        return sum(len(s.unsupported) for s in self.stacks)
 
     @property
     def regions(self) -> list[str]:
@@ -172,4 +237,5 @@ class CostReport:
             "stacks": [s.to_json() for s in self.stacks],
             "usageAssumptions": self.usage_assumptions,
             "warnings": list(self.warnings),
+            "guardrails": list(self.guardrails),
         }

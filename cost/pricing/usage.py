@@ -24,98 +24,12 @@ from typing import Any
 
 import yaml
 
+from cost.pricing import usage_schema
+from cost.pricing.registry import UsageKey
 
-@dataclass(frozen=True)
-class UsageKey:
-    name: str
-    default: float | None
-    description: str
-    integer: bool = False
-
-
-def _keys(*keys: UsageKey) -> dict[str, UsageKey]:
-    return {k.name: k for k in keys}
-
-
-HOURS = UsageKey("hours_per_month", 730, "hours the resource runs per month (730 = always on)")
-
-#: Every usage key the engine understands, per CloudFormation type, with its default.
-USAGE_SCHEMA: dict[str, dict[str, UsageKey]] = {
-    "AWS::ECS::Service": _keys(
-        HOURS,
-        UsageKey(
-            "task_count",
-            None,
-            "average number of running tasks (default: the service's DesiredCount)",
-        ),
-    ),
-    "AWS::RDS::DBInstance": _keys(
-        HOURS,
-        UsageKey(
-            "backup_storage_gb",
-            0,
-            "backup storage beyond the free allowance (100% of provisioned storage), GB-month",
-        ),
-    ),
-    "AWS::S3::Bucket": _keys(
-        UsageKey("storage_gb", 50, "average stored data (current versions), GB"),
-        UsageKey("noncurrent_storage_gb", 0, "average noncurrent-version data, GB"),
-        UsageKey("monthly_tier1_requests", 100_000, "PUT, COPY, POST and LIST requests per month"),
-        UsageKey("monthly_tier2_requests", 1_000_000, "GET and other requests per month"),
-        UsageKey(
-            "average_object_mb", 4, "average object size, MB (Intelligent-Tiering object count)"
-        ),
-        UsageKey(
-            "data_age_days",
-            365,
-            "data is written evenly over this many days; lifecycle transitions and "
-            "Intelligent-Tiering tiers follow from object age",
-        ),
-    ),
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": _keys(
-        HOURS, UsageKey("lcu", 1, "average load balancer capacity units consumed per hour")
-    ),
-    "AWS::EC2::NatGateway": _keys(
-        HOURS, UsageKey("data_processed_gb", 10, "data processed per month, GB")
-    ),
-    "AWS::EC2::VPCEndpoint": _keys(
-        HOURS, UsageKey("data_processed_gb", 10, "data processed per month, GB (interface only)")
-    ),
-    "AWS::EC2::EIP": _keys(HOURS),
-    "AWS::Logs::LogGroup": _keys(
-        UsageKey("monthly_ingested_gb", 1, "log data ingested per month, GB"),
-        UsageKey(
-            "stored_gb",
-            None,
-            "log data stored, GB (default: monthly ingestion x retention in months, at most "
-            "12 months for never-expiring groups; no compression assumed)",
-        ),
-    ),
-    "AWS::EC2::FlowLog": _keys(
-        UsageKey("monthly_log_gb", 1, "flow log data delivered per month, GB")
-    ),
-    "AWS::SecretsManager::Secret": _keys(
-        UsageKey("monthly_api_calls", 1_000, "GetSecretValue and other API calls per month")
-    ),
-    "AWS::KMS::Key": _keys(UsageKey("monthly_requests", 10_000, "KMS API requests per month")),
-    "AWS::Lambda::Function": _keys(
-        UsageKey("monthly_requests", 0, "invocations per month"),
-        UsageKey("average_duration_ms", 1_000, "average duration per invocation, ms"),
-    ),
-    "AWS::ECS::Cluster": _keys(
-        UsageKey(
-            "container_insights_metrics",
-            None,
-            "custom metrics Container Insights publishes (default: 11 per cluster plus 22 "
-            "per service in the cluster)",
-        ),
-        UsageKey(
-            "container_insights_log_gb",
-            0.5,
-            "Container Insights performance-log events ingested per month, GB",
-        ),
-    ),
-}
+#: Every usage key the engine understands, per CloudFormation type, with its default: derived
+#: from the pricing declarations (`cost.pricing.registry`).
+USAGE_SCHEMA: dict[str, dict[str, UsageKey]] = usage_schema()
 
 ALL_KEYS = sorted({k for keys in USAGE_SCHEMA.values() for k in keys})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from cost.diff import CostDiff, ResourceDelta
-from cost.render import usd
+from cost.model import usd
+from cost.report.diff import CostDiff, ResourceDelta
 
 #: Hidden marker the CI workflow uses to find and update its one comment.
 COMMENT_MARKER = "<!-- mlflow-on-aws:cost-diff -->"

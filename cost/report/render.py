@@ -5,31 +5,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from cost.model import HOURS_PER_MONTH, CostReport, ResourceCost, money
-
-SERVICE_NAMES = {
-    "AWS::ECS::Service": "Fargate (ECS)",
-    "AWS::ECS::Cluster": "CloudWatch",
-    "AWS::RDS::DBInstance": "RDS",
-    "AWS::S3::Bucket": "S3",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": "Load balancer",
-    "AWS::EC2::NatGateway": "NAT gateway",
-    "AWS::EC2::EIP": "Public IPv4",
-    "AWS::EC2::VPCEndpoint": "VPC endpoints",
-    "AWS::Logs::LogGroup": "CloudWatch",
-    "AWS::EC2::FlowLog": "CloudWatch",
-    "AWS::CloudWatch::Alarm": "CloudWatch",
-    "AWS::ApplicationAutoScaling::ScalingPolicy": "CloudWatch",
-    "AWS::SecretsManager::Secret": "Secrets Manager",
-    "AWS::KMS::Key": "KMS",
-    "AWS::Lambda::Function": "Lambda",
-    "AWS::Route53::HostedZone": "Route 53",
-}
+from cost.model import HOURS_PER_MONTH, CostReport, money, resource_label, usd
+from cost.pricing import PRICED
 
 
-def usd(value: float) -> str:
-    """`1,234.56`: two decimals and thousands separators."""
-    return f"{money(value):,.2f}"
+def service_of(resource_type: str) -> str:
+    """The service a priced type is billed under (its declaration's label)."""
+    declaration = PRICED.get(resource_type)
+    return declaration.service if declaration else resource_type
 
 
 def to_json(report: CostReport) -> str:
@@ -40,18 +23,8 @@ def by_service(report: CostReport) -> list[tuple[str, float]]:
     totals: dict[str, float] = defaultdict(float)
     for stack in report.stacks:
         for resource in stack.resources:
-            totals[SERVICE_NAMES.get(resource.type, resource.type)] += resource.monthly_cost
+            totals[service_of(resource.type)] += resource.monthly_cost
     return sorted(((k, money(v)) for k, v in totals.items()), key=lambda kv: (-kv[1], kv[0]))
-
-
-def _label(resource: ResourceCost) -> str:
-    if resource.path:
-        # Drop the stack name and the trailing "/Resource": the construct path a reader knows.
-        parts = resource.path.split("/")[1:]
-        if parts and parts[-1] in ("Resource", "Default"):
-            parts = parts[:-1]
-        return "/".join(parts) or resource.logical_id
-    return resource.logical_id
 
 
 def _md_escape(text: str) -> str:
@@ -99,15 +72,17 @@ def to_markdown(report: CostReport, *, title: str = "Estimated monthly cost") ->
         ]
         ordered = sorted(stack.resources, key=lambda r: (-r.monthly_cost, r.logical_id))
         for r in ordered:
+            label = resource_label(r.path, r.logical_id, stack.construct_path)
             lines.append(
-                f"| {_md_escape(_label(r))} | `{r.type}` | {usd(r.monthly_cost)} | "
+                f"| {_md_escape(label)} | `{r.type}` | {usd(r.monthly_cost)} | "
                 f"{'yes' if r.usage_based else ''} |"
             )
         lines.append("")
         lines += ["<details><summary>Cost components per resource</summary>", ""]
         for r in ordered:
             lines += [
-                f"#### {_md_escape(_label(r))} (`{r.logical_id}`): ${usd(r.monthly_cost)}",
+                f"#### {_md_escape(resource_label(r.path, r.logical_id, stack.construct_path))} "
+                f"(`{r.logical_id}`): ${usd(r.monthly_cost)}",
                 "",
                 "| Component | Quantity | Unit | Unit price | Monthly | Usage-based |",
                 "|---|---:|---|---:|---:|:---:|",
@@ -126,14 +101,38 @@ def to_markdown(report: CostReport, *, title: str = "Estimated monthly cost") ->
         if stack.unsupported:
             lines += [f"**Unsupported ({len(stack.unsupported)}), not in the total:**", ""]
             lines += [
-                f"- `{u.type}` {u.logical_id}: {_md_escape(u.reason)}" for u in stack.unsupported
+                f"- `{u.type}` {_md_escape(stack.label(u))}: {_md_escape(u.reason)}"
+                for u in stack.unsupported
             ]
+            lines.append("")
+        if stack.not_deployed:
+            lines += [
+                f"**Not deployed ({len(stack.not_deployed)}): their Condition is false.**",
+                "",
+            ]
+            lines += [
+                f"- `{u.type}` {_md_escape(stack.label(u))}: {_md_escape(u.reason)}"
+                for u in stack.not_deployed
+            ]
+            lines.append("")
+        if stack.pricing_gap:
+            lines += [f"> {_md_escape(stack.pricing_gap)}", ""]
+        if stack.assumptions:
+            lines += ["Stack assumptions:", ""]
+            lines += [f"- {_md_escape(a)}" for a in stack.assumptions]
             lines.append("")
         if stack.free:
             lines += [f"<details><summary>Free resources ({len(stack.free)})</summary>", ""]
             for f in sorted(stack.free, key=lambda x: (x.type, x.logical_id)):
                 lines.append(f"- `{f.type}` {f.logical_id}: {_md_escape(f.reason)}")
             lines += ["", "</details>", ""]
+    if report.guardrails:
+        lines += ["### Guardrails", ""]
+        lines += [
+            f"- **{f['severity']}** `{f['rule']}`: {_md_escape(f['message'])}"
+            for f in report.guardrails
+        ]
+        lines.append("")
     lines += ["### Assumptions", ""]
     usage_file = report.usage_assumptions.get("usageFile", {}).get("source")
     lines.append(
@@ -155,7 +154,7 @@ def to_table(report: CostReport, *, top: int | None = None) -> str:
     rows: list[tuple[str, str, float]] = []
     for stack in report.stacks:
         for r in stack.resources:
-            rows.append((f"{stack.name}/{_label(r)}", r.type, r.monthly_cost))
+            rows.append((stack.label(r), r.type, r.monthly_cost))
     rows.sort(key=lambda x: -x[2])
     if top is not None:
         rows = rows[:top]
@@ -166,10 +165,10 @@ def to_table(report: CostReport, *, top: int | None = None) -> str:
         f"{name:<{width}}  {rtype:<{type_width}}  {usd(cost):>12}" for name, rtype, cost in rows
     ]
     out.append(f"{'Total':<{width}}  {'':<{type_width}}  {usd(report.monthly_cost):>12}")
-    unsupported = [u for s in report.stacks for u in s.unsupported]
+    unsupported = [(s, u) for s in report.stacks for u in s.unsupported]
     if unsupported:
         out.append(f"Unsupported (not in the total): {len(unsupported)}")
-        out += [f"  {u.type} {u.logical_id}: {u.reason}" for u in unsupported]
+        out += [f"  {s.label(u)} ({u.type}): {u.reason}" for s, u in unsupported]
     return "\n".join(out) + "\n"
 
 
@@ -180,19 +179,24 @@ def summary(report: CostReport, *, top: int = 5, report_dir: str | None = None) 
         where = stack.region if stack.region_source == "stack" else stack.region_source
         lines.append(f"  {stack.name}: ${usd(stack.monthly_cost)} ({where})")
     resources = sorted(
-        (r for s in report.stacks for r in s.resources), key=lambda r: -r.monthly_cost
+        ((s, r) for s in report.stacks for r in s.resources), key=lambda sr: -sr[1].monthly_cost
     )
-    for r in resources[:top]:
-        lines.append(f"    {usd(r.monthly_cost):>10}  {_label(r)}")
+    for stack, r in resources[:top]:
+        lines.append(f"    {usd(r.monthly_cost):>10}  {stack.label(r)}")
     priced = len(resources)
     free = sum(len(s.free) for s in report.stacks)
-    unsupported = [u for s in report.stacks for u in s.unsupported]
+    unsupported = [(s, u) for s in report.stacks for u in s.unsupported]
+    not_deployed = sum(len(s.not_deployed) for s in report.stacks)
     tail = f"  {priced} priced, {free} free, {len(unsupported)} unsupported"
+    if not_deployed:
+        tail += f", {not_deployed} not deployed (condition false)"
     if report_dir:
         tail += f"; report: {report_dir}/cost-report.md"
     lines.append(tail)
-    for u in unsupported:
-        lines.append(f"  unsupported: {u.type} {u.logical_id}: {u.reason}")
+    for stack, u in unsupported:
+        lines.append(f"  unsupported: {stack.label(u)} ({u.type}): {u.reason}")
+    for finding in report.guardrails:
+        lines.append(f"  {finding['severity']}: {finding['message']}")
     for warning in report.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines) + "\n"

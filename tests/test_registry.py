@@ -1,0 +1,406 @@
+"""The pricing declarations: every priced type has a priced case and a cannot-price case, a
+pricing function cannot read an undeclared usage key or price, and everything derived from
+the declarations (dispatch, usage schema, catalog spec, labels, README tables) agrees.
+
+Expected costs are computed by hand from the us-east-1 catalog figures in the comments
+(cost/catalog/data/*.json).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cost.catalog import PriceCatalog, default_catalog
+from cost.estimate import Estimator
+from cost.model import StackCost, money
+from cost.pricing import PRICED, PRICERS, UndeclaredUsage, price_specs, usage_schema
+from cost.pricing.context import PricingContext, Resource, UsageValues
+from cost.pricing.usage import Usage
+
+H = 730
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Case:
+    type: str
+    resources: dict[str, Any]
+    #: The expected monthly cost (priced case) or a fragment of the reason (cannot-price).
+    expected: float | str
+    usage: dict[str, Any] = field(default_factory=dict)
+    region: str = "us-east-1"
+    catalog: str = "bundled"  # or "empty": a catalog without this price
+
+    @property
+    def subject(self) -> str:
+        return next(k for k, v in self.resources.items() if v["Type"] == self.type)
+
+
+def res(rtype: str, **props: Any) -> dict[str, Any]:
+    return {"Type": rtype, "Properties": props}
+
+
+TASK = res(
+    "AWS::ECS::TaskDefinition",
+    Cpu="512",
+    Memory="1024",
+    RequiresCompatibilities=["FARGATE"],
+    RuntimePlatform={"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+)
+RATE_RULE = {
+    "Name": "rate",
+    "Priority": 0,
+    "Action": {"Block": {}},
+    "Statement": {"RateBasedStatement": {"AggregateKeyType": "IP", "Limit": 1000}},
+}
+SERVICE = {
+    "TaskDefinition": {"Ref": "Task"},
+    "DesiredCount": 2,
+    "NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED"}},
+}
+
+PRICED_CASES = [
+    # 730 h x 0.0225 + 1 LCU x 730 h x 0.008 + 2 AZ x 730 h x 0.005 (public IPv4)
+    Case(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        {"Lb": res("AWS::ElasticLoadBalancingV2::LoadBalancer", Subnets=["a", "b"])},
+        H * 0.0225 + H * 0.008 + 2 * H * 0.005,
+    ),
+    # 730 h x 0.045 + 10 GB x 0.045
+    Case("AWS::EC2::NatGateway", {"Nat": res("AWS::EC2::NatGateway")}, H * 0.045 + 10 * 0.045),
+    # 730 h x 0.005
+    Case("AWS::EC2::EIP", {"Ip": res("AWS::EC2::EIP")}, H * 0.005),
+    # 2 AZ x 730 h x 0.01 + 10 GB x 0.01
+    Case(
+        "AWS::EC2::VPCEndpoint",
+        {"E": res("AWS::EC2::VPCEndpoint", VpcEndpointType="Interface", SubnetIds=["a", "b"])},
+        2 * H * 0.01 + 10 * 0.01,
+    ),
+    # ARM64: 2 tasks x 0.5 vCPU x 730 h x 0.03238 + 2 x 1 GB x 730 h x 0.00356 + 2 IPs x 730 x 0.005
+    Case(
+        "AWS::ECS::Service",
+        {"Task": TASK, "Svc": res("AWS::ECS::Service", LaunchType="FARGATE", **SERVICE)},
+        2 * 0.5 * H * 0.03238 + 2 * 1 * H * 0.00356 + 2 * H * 0.005,
+    ),
+    # 1e6 requests x 2e-7 + 1e6 x 0.1 s x 0.5 GB x 1.66667e-05
+    Case(
+        "AWS::Lambda::Function",
+        {"Fn": res("AWS::Lambda::Function", MemorySize=512)},
+        1e6 * 2e-7 + 1e6 * 0.1 * 0.5 * 1.66667e-05,
+        usage={"resources": {"Fn": {"monthly_requests": 1e6, "average_duration_ms": 100}}},
+    ),
+    # 0.40 per secret + 2,000 calls x 5e-6
+    Case(
+        "AWS::SecretsManager::Secret",
+        {"S": res("AWS::SecretsManager::Secret")},
+        0.4 + 2000 * 5e-6,
+        usage={"resources": {"S": {"monthly_api_calls": 2000}}},
+    ),
+    # 1.00 per key + 10,000 requests x 3e-6
+    Case("AWS::KMS::Key", {"K": res("AWS::KMS::Key")}, 1 + 10_000 * 3e-6),
+    # 0.50 per hosted zone (global)
+    Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
+    # db.t4g.micro MySQL Single-AZ 0.016/h x 730 + 20 GB gp3 x 0.115, plus the RDS-managed
+    # master secret 0.40 + 2,000 calls x 5e-6
+    Case(
+        "AWS::RDS::DBInstance",
+        {
+            "Db": res(
+                "AWS::RDS::DBInstance",
+                Engine="mysql",
+                DBInstanceClass="db.t4g.micro",
+                StorageType="gp3",
+                AllocatedStorage="20",
+                ManageMasterUserPassword=True,
+            )
+        },
+        H * 0.016 + 20 * 0.115 + 0.4 + 2000 * 5e-6,
+        usage={"resources": {"Db": {"monthly_api_calls": 2000}}},
+    ),
+    # 1 GB ingested x 0.50 + 1 GB x (30/30) months stored x 0.03
+    Case(
+        "AWS::Logs::LogGroup",
+        {"L": res("AWS::Logs::LogGroup", RetentionInDays=30)},
+        1 * 0.5 + 1 * 0.03,
+    ),
+    # 1 GB vended logs x 0.50 (first tier)
+    Case("AWS::EC2::FlowLog", {"F": res("AWS::EC2::FlowLog")}, 0.5),
+    # a metric-math alarm reading two metrics: 2 x 0.10 (the expression is not a metric)
+    Case(
+        "AWS::CloudWatch::Alarm",
+        {
+            "A": res(
+                "AWS::CloudWatch::Alarm",
+                Metrics=[
+                    {"Id": "m1", "MetricStat": {"Period": 60}},
+                    {"Id": "m2", "MetricStat": {"Period": 60}},
+                    {"Id": "e1", "Expression": "m1 + m2"},
+                ],
+            )
+        },
+        2 * 0.10,
+    ),
+    # target tracking: two alarms x 0.10
+    Case(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {
+            "P": res(
+                "AWS::ApplicationAutoScaling::ScalingPolicy", PolicyType="TargetTrackingScaling"
+            )
+        },
+        2 * 0.10,
+    ),
+    # Container Insights, no services: 11 metrics x 0.30 + 0.5 GB log events x 0.50
+    Case(
+        "AWS::ECS::Cluster",
+        {
+            "C": res(
+                "AWS::ECS::Cluster",
+                ClusterSettings=[{"Name": "containerInsights", "Value": "enabled"}],
+            )
+        },
+        11 * 0.30 + 0.5 * 0.50,
+    ),
+    # no lifecycle: 50 GB Standard x 0.023 + 100,000 x 5e-6 + 1,000,000 x 4e-7
+    Case("AWS::S3::Bucket", {"B": res("AWS::S3::Bucket")}, 50 * 0.023 + 1e5 * 5e-6 + 1e6 * 4e-7),
+    # Tel Aviv: web ACL 5.00 + one rule 1.00 + 1,000,000 requests x 7e-7 (awswaf.json)
+    Case(
+        "AWS::WAFv2::WebACL",
+        {"Acl": res("AWS::WAFv2::WebACL", Scope="REGIONAL", Rules=[RATE_RULE])},
+        5.0 + 1.0 + 1e6 * 7e-7,
+        region="il-central-1",
+    ),
+]
+
+# A region the catalog has no prices for: a generic cannot-price case.
+GAP = "ap-southeast-2"
+
+UNPRICED_CASES = [
+    Case(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        {"Lb": res("AWS::ElasticLoadBalancingV2::LoadBalancer", Type="network")},
+        "network load balancer prices are not in the price catalog",
+    ),
+    Case("AWS::EC2::NatGateway", {"Nat": res("AWS::EC2::NatGateway")}, GAP, region=GAP),
+    Case("AWS::EC2::EIP", {"Ip": res("AWS::EC2::EIP")}, GAP, region=GAP),
+    Case(
+        "AWS::EC2::VPCEndpoint",
+        {"E": res("AWS::EC2::VPCEndpoint", VpcEndpointType="GatewayLoadBalancer")},
+        "GatewayLoadBalancer endpoints are not in the price catalog",
+    ),
+    Case(
+        "AWS::ECS::Service",
+        {
+            "Task": TASK,
+            "Svc": res(
+                "AWS::ECS::Service",
+                CapacityProviderStrategy=[{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}],
+                **SERVICE,
+            ),
+        },
+        "SpotUsage-Fargate-ARM-vCPU-Hours",
+    ),
+    Case("AWS::Lambda::Function", {"Fn": res("AWS::Lambda::Function")}, GAP, region=GAP),
+    Case("AWS::SecretsManager::Secret", {"S": res("AWS::SecretsManager::Secret")}, GAP, region=GAP),
+    Case(
+        "AWS::KMS::Key",
+        {"K": res("AWS::KMS::Key", KeySpec="RSA_2048")},
+        "key spec RSA_2048 is not in the price catalog",
+    ),
+    Case(
+        "AWS::Route53::HostedZone",
+        {"Z": res("AWS::Route53::HostedZone", Name="x.com")},
+        "no AmazonRoute53 prices",
+        catalog="empty",
+    ),
+    Case(
+        "AWS::RDS::DBInstance",
+        {"Db": res("AWS::RDS::DBInstance", Engine="mysql", DBInstanceClass="db.r6i.4xlarge")},
+        "instanceType=db.r6i.4xlarge",
+    ),
+    Case(
+        "AWS::Logs::LogGroup",
+        {"L": res("AWS::Logs::LogGroup", LogGroupClass="INFREQUENT_ACCESS")},
+        "log group class INFREQUENT_ACCESS",
+    ),
+    Case(
+        "AWS::EC2::FlowLog",
+        {"F": res("AWS::EC2::FlowLog", LogDestinationType="s3")},
+        "flow logs delivered to s3",
+    ),
+    Case(
+        "AWS::CloudWatch::Alarm",
+        {"A": res("AWS::CloudWatch::Alarm", Period=10)},
+        "high-resolution alarms",
+    ),
+    Case(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {
+            "P": res(
+                "AWS::ApplicationAutoScaling::ScalingPolicy", PolicyType="TargetTrackingScaling"
+            )
+        },
+        GAP,
+        region=GAP,
+    ),
+    Case(
+        "AWS::ECS::Cluster",
+        {
+            "C": res(
+                "AWS::ECS::Cluster",
+                ClusterSettings=[{"Name": "containerInsights", "Value": "enabled"}],
+            )
+        },
+        GAP,
+        region=GAP,
+    ),
+    Case(
+        "AWS::S3::Bucket",
+        {
+            "B": res(
+                "AWS::S3::Bucket",
+                LifecycleConfiguration={
+                    "Rules": [
+                        {
+                            "Status": "Enabled",
+                            "Transitions": [{"StorageClass": "ONEZONE_IA", "TransitionInDays": 30}],
+                        }
+                    ]
+                },
+            )
+        },
+        "storage class ONEZONE_IA is not in the price catalog",
+    ),
+    Case(
+        "AWS::WAFv2::WebACL",
+        {
+            "Acl": res(
+                "AWS::WAFv2::WebACL",
+                Rules=[
+                    RATE_RULE,
+                    {
+                        "Name": "bots",
+                        "Statement": {
+                            "ManagedRuleGroupStatement": {
+                                "VendorName": "AWS",
+                                "Name": "AWSManagedRulesBotControlRuleSet",
+                            }
+                        },
+                    },
+                ],
+            )
+        },
+        "AWSManagedRulesBotControlRuleSet has fees not in the price catalog",
+    ),
+]
+
+
+def _estimate(case: Case) -> StackCost:
+    catalog = default_catalog() if case.catalog == "bundled" else PriceCatalog([], {})
+    estimator = Estimator(catalog, Usage.from_mapping(case.usage))
+    return estimator.estimate_template({"Resources": case.resources}, name="t", region=case.region)
+
+
+def _id(case: Case) -> str:
+    return case.type.split("::", 1)[1]
+
+
+def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
+    assert {c.type for c in PRICED_CASES} == set(PRICED)
+    assert {c.type for c in UNPRICED_CASES} == set(PRICED)
+
+
+@pytest.mark.parametrize("case", PRICED_CASES, ids=_id)
+def test_priced_case(case: Case) -> None:
+    stack = _estimate(case)
+    lines = [r for r in stack.resources if r.logical_id == case.subject]
+    assert lines, f"not priced: {[u.reason for u in stack.unsupported]}"
+    assert isinstance(case.expected, float)
+    assert lines[0].monthly_cost == money(case.expected)
+
+
+@pytest.mark.parametrize("case", UNPRICED_CASES, ids=_id)
+def test_cannot_price_case_is_reported_with_the_reason(case: Case) -> None:
+    stack = _estimate(case)
+    assert case.subject not in {r.logical_id for r in stack.resources}
+    (line,) = [u for u in stack.unsupported if u.logical_id == case.subject]
+    assert isinstance(case.expected, str)
+    assert case.expected in line.reason
+    if case.region == GAP:
+        assert stack.pricing_gap and GAP in stack.pricing_gap
+
+
+def _context(resource_type: str) -> PricingContext:
+    declaration = PRICED[resource_type]
+    defaults = {k: v.default for k, v in declaration.usage.items()}
+    return PricingContext(
+        region="us-east-1",
+        catalog=default_catalog(),
+        usage=UsageValues(resource_type, defaults),
+        index=_NoIndex(),
+        price_shapes=declaration.price_shapes,
+    )
+
+
+class _NoIndex:
+    def get(self, logical_id: str) -> Resource | None:
+        return None
+
+    def of_type(self, resource_type: str) -> list[Resource]:
+        return []
+
+
+def test_reading_an_undeclared_usage_key_is_an_error() -> None:
+    ctx = _context("AWS::EC2::NatGateway")
+    assert ctx.usage.get("data_processed_gb") == 10
+    with pytest.raises(UndeclaredUsage, match="storage_gb"):
+        ctx.usage.get("storage_gb")
+    # hours are a usage key too: a type that does not declare them cannot read them.
+    with pytest.raises(UndeclaredUsage, match="hours_per_month"):
+        _ = _context("AWS::S3::Bucket").hours
+
+
+def test_looking_up_an_undeclared_price_is_an_error() -> None:
+    ctx = _context("AWS::EC2::NatGateway")
+    assert ctx.price("AmazonEC2", "NAT Gateway", "NatGateway-Hours").usd > 0
+    with pytest.raises(UndeclaredUsage, match="a price its type's declaration does not list"):
+        ctx.price("AmazonVPC", "VpcEndpoint", "VpcEndpoint-Hours")
+
+
+def test_derived_tables_come_from_the_declarations() -> None:
+    assert set(PRICERS) == set(PRICED)
+    schema = usage_schema()
+    assert schema["AWS::S3::Bucket"]["storage_gb"].default == 50
+    assert all(set(schema[t]) == set(PRICED[t].usage) for t in schema)
+    keys = {spec.key for spec in price_specs()}
+    assert len(keys) == len(price_specs())
+    assert all(spec.key in keys for d in PRICED.values() for spec in d.prices)
+
+
+def test_every_declared_required_price_is_in_every_required_region() -> None:
+    from cost.catalog.spec import REQUIRED_REGIONS
+
+    catalog = default_catalog()
+    missing = []
+    for spec in price_specs():
+        if not spec.required:
+            continue
+        for region in ["global"] if spec.global_service else REQUIRED_REGIONS:
+            if not catalog.has(
+                spec.service, region, spec.family, spec.usagetype, **spec.attributes
+            ):
+                missing.append(f"{spec.key} in {region}")
+    assert not missing
+
+
+def test_readme_tables_are_the_generated_ones() -> None:
+    from cost.pricing.docs import replace_blocks
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert replace_blocks(readme) == readme, (
+        "run: .venv/bin/python -m cost.pricing.docs --write README.md"
+    )
