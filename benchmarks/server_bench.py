@@ -296,8 +296,8 @@ def main() -> int:
         "--user-duration", type=float, default=10, help="seconds of log-metric as a non-admin"
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
-    parser.add_argument("--workers", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_WORKERS"]))
-    parser.add_argument("--threads", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_THREADS"]))
+    parser.add_argument("--workers", type=int, default=int(h.contract.DEFAULTS["MLFLOW_WORKERS"]))
+    parser.add_argument("--threads", type=int, default=int(h.contract.DEFAULTS["MLFLOW_THREADS"]))
     parser.add_argument("--skip-stock", action="store_true")
     args = parser.parse_args()
 

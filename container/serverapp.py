@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from entrypoint import host_allowed, parse_allowed_hosts
+from tracking_hosts import host_allowed, parse_allowed_hosts
 
 # The ALB's health check addresses the task by IP; MLflow exempts the same two paths.
 UNCHECKED_PATHS = frozenset({"/health", "/version"})

@@ -1,0 +1,459 @@
+"""Pure logic of the tracking server image (container/): the environment contract, settings
+validation, URIs, the Host rule, the retry helper, the module layout. Runs in the dev
+virtualenv (`make unit`), which has no MLflow server: these modules import without it."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+CONTAINER = Path(__file__).resolve().parents[1] / "container"
+sys.path.insert(0, str(CONTAINER))
+import dbconnect  # noqa: E402
+import tracking_config as config  # noqa: E402
+import tracking_contract as contract  # noqa: E402
+import tracking_hosts as hosts  # noqa: E402
+import tracking_readiness as readiness  # noqa: E402
+import tracking_settings as settings_mod  # noqa: E402
+
+# The integration harness's values (tests/integration/harness.py), repeated here so that these
+# tests need none of its stand-ins.
+ALB_HOST = "internal-mlflow-1234567890.eu-west-1.elb.amazonaws.com"
+DOMAIN_HOST = "mlflow.example.com"
+DB_PASSWORD = "Pw%:#?&+=@/ 'q\"[x]$!;,~"
+CONTAINER_MODULES = sorted(p.stem for p in CONTAINER.glob("*.py"))
+
+PUNCTUATION_PASSWORDS = [
+    "p%:#?&+=@/ x",
+    "%41%%25",
+    "a@b@c:d/e?f#g",
+    "quote'double\"back\\slash",
+    "ünïcødé-pässwörd+=",
+    DB_PASSWORD,
+]
+
+
+def good_env(**changes: str | None) -> dict[str, str]:
+    env = {
+        "MLFLOW_DB_HOST": "mlflow.abc123.eu-west-1.rds.amazonaws.com",
+        "MLFLOW_ARTIFACTS_DESTINATION": "s3://my-bucket/mlflow",
+        "MLFLOW_ALLOWED_HOSTS": f"{ALB_HOST},{DOMAIN_HOST}",
+        "AWS_REGION": "eu-west-1",
+        "MLFLOW_DB_USERNAME": "master",
+        "MLFLOW_DB_PASSWORD": "x" * 30,
+        "MLFLOW_AUTH_ADMIN_PASSWORD": "a" * 20,
+        "MLFLOW_FLASK_SERVER_SECRET_KEY": "k" * 32,
+    }
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+GUARD = (
+    "import sys, builtins\n"
+    "real = builtins.__import__\n"
+    "def guard(name, globals=None, locals=None, fromlist=(), level=0):\n"
+    "    if name.split('.')[0] in BLOCKED:\n"
+    "        raise ImportError(name)\n"
+    "    return real(name, globals, locals, fromlist, level)\n"
+    "builtins.__import__ = guard\n"
+)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["entrypoint", "tracking_hosts", "tracking_settings", "tracking_config", "tracking_readiness"],
+)
+def test_start_up_modules_import_without_the_server_packages(module: str) -> None:
+    """The entrypoint must start (and report bad settings) before anything heavy is imported;
+    the running server imports tracking_hosts alone."""
+    blocked = ("mlflow", "pymysql", "sqlalchemy", "boto3", "botocore", "flask", "gunicorn")
+    code = (
+        f"BLOCKED = {blocked!r}\n{GUARD}"
+        f"sys.path.insert(0, {str(CONTAINER)!r})\n"
+        f"import {module}\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_contract_is_plain_data_importable_as_container_package() -> None:
+    """What the CDK side imports (`from container import tracking_contract`): no import at all
+    besides __future__, and only literal tables."""
+    tree = ast.parse((CONTAINER / "tracking_contract.py").read_text())
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert all(isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in imports)
+    assert not [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    code = (
+        f"BLOCKED = ('tracking_settings', 'tracking_hosts')\n{GUARD}"
+        f"sys.path.insert(0, {str(CONTAINER.parent)!r})\n"
+        "from container import tracking_contract as c\n"
+        "print(c.LIMITS['MLFLOW_WORKERS'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "(1, 64)", out.stderr
+
+
+def test_contract_names_are_disjoint_and_complete() -> None:
+    plain, secret = set(contract.PLAIN_ENVIRONMENT), set(contract.SECRET_ENVIRONMENT)
+    assert not plain & secret
+    assert len(plain) == len(contract.PLAIN_ENVIRONMENT)
+    assert len(secret) == len(contract.SECRET_ENVIRONMENT)
+    assert secret == {
+        "MLFLOW_DB_USERNAME",
+        "MLFLOW_DB_PASSWORD",
+        "MLFLOW_AUTH_ADMIN_PASSWORD",
+        "MLFLOW_FLASK_SERVER_SECRET_KEY",
+    }
+    # Every default, limit and choice belongs to a plain variable.
+    assert set(contract.DEFAULTS) <= plain
+    assert set(contract.LIMITS) <= plain
+    assert set(contract.CHOICES) <= plain
+    # Every variable the settings parser reads is in the contract (or test-only).
+    source = (CONTAINER / "tracking_settings.py").read_text()
+    read = set(re.findall(r'_(?:get|int_setting)\(env, "([A-Z_]+)"', source))
+    read |= set(re.findall(r'env\.get\("([A-Z_]+)"', source))
+    assert read <= plain | secret | set(contract.TEST_ENVIRONMENT), read - plain - secret
+    # Every integer setting is checked against its limit, and every limit is used.
+    assert set(re.findall(r'_int_setting\(env, "([A-Z_]+)"', source)) == set(contract.LIMITS)
+
+
+@pytest.mark.parametrize("name", sorted(contract.LIMITS))
+def test_every_limit_is_enforced_at_both_ends(name: str) -> None:
+    low, high = contract.LIMITS[name]
+    for value, ok in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
+        _, problems = settings_mod.parse_settings(good_env(**{name: str(value)}))
+        mine = [p for p in problems if p.startswith(f"{name}=")]
+        assert (not mine) is ok, (value, mine)
+        if not ok:
+            assert f"allowed: {low}..{high}" in mine[0]
+
+
+def clashing_modules(python: str | Path) -> list[str]:
+    """The container's module names that `python` (isolated: no cwd, no PYTHONPATH) could
+    import without container/ on its path: standard-library or installed modules."""
+    code = (
+        "import importlib.util, json, sys\n"
+        f"names = {CONTAINER_MODULES!r}\n"
+        "print(json.dumps([n for n in names if n in sys.stdlib_module_names"
+        " or importlib.util.find_spec(n) is not None]))\n"
+    )
+    out = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return list(json.loads(out.stdout))
+
+
+def test_module_names_cannot_clash() -> None:
+    """The image puts container/ first on sys.path: a module named like a standard-library or
+    installed one would shadow it (or be shadowed). tests/integration checks the server's own
+    virtualenv the same way."""
+    assert len(CONTAINER_MODULES) >= 12
+    assert clashing_modules(sys.executable) == []
+
+
+def test_dockerfile_copies_every_module() -> None:
+    text = (CONTAINER / "Dockerfile").read_text()
+    copy = re.search(r"^COPY (entrypoint\.py.*?) /app/$", text, re.M | re.S)
+    assert copy is not None
+    copied = sorted(
+        Path(word).stem for word in copy.group(1).replace("\\", " ").split() if word.endswith(".py")
+    )
+    assert copied == CONTAINER_MODULES
+
+
+def test_running_server_does_not_import_start_up_code() -> None:
+    """serverapp.py needs the Host rule, not the entrypoint's start-up steps."""
+    tree = ast.parse((CONTAINER / "serverapp.py").read_text())
+    top = {
+        n.module if isinstance(n, ast.ImportFrom) else a.name
+        for n in tree.body
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        for a in n.names
+    }
+    assert "tracking_hosts" in top
+    assert not top & {
+        "entrypoint",
+        "tracking_settings",
+        "tracking_readiness",
+        "tracking_migrations",
+    }
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def _retry(attempt: object, clock: FakeClock, seconds: float = 5) -> object:
+    return readiness.retry_until_deadline(
+        attempt,  # type: ignore[arg-type]
+        seconds=seconds,
+        what="the thing",
+        setting="MLFLOW_THING_SECONDS",
+        exit_code=7,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
+def test_retry_returns_the_first_success_and_passes_the_remaining_time() -> None:
+    clock, seen = FakeClock(), []
+
+    def attempt(remaining: float) -> str:
+        seen.append(remaining)
+        if len(seen) < 3:
+            raise readiness.Retry("refused")
+        return "up"
+
+    assert _retry(attempt, clock) == "up"
+    assert seen == [5.0, 3.0, 1.0] and clock.sleeps == [2.0, 2.0]
+
+
+def test_retry_gives_up_at_the_deadline_naming_setting_attempts_and_last_error() -> None:
+    clock, calls = FakeClock(), []
+
+    def attempt(remaining: float) -> None:
+        calls.append(remaining)
+        raise readiness.Retry(f"refused #{len(calls)}")
+
+    with pytest.raises(settings_mod.StartupError) as err:
+        _retry(attempt, clock)
+    assert err.value.exit_code == 7
+    assert str(err.value) == (
+        "the thing not reachable within MLFLOW_THING_SECONDS=5 (4 attempt(s)); "
+        "last error: refused #4"
+    )
+    assert sum(clock.sleeps) == 5.0
+
+
+def test_retry_stops_at_once_on_a_fatal_error() -> None:
+    clock = FakeClock()
+
+    def attempt(remaining: float) -> None:
+        raise settings_mod.StartupError(3, "access denied")
+
+    with pytest.raises(settings_mod.StartupError, match="access denied"):
+        _retry(attempt, clock)
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("args", "fatal", "needle"),
+    [
+        ((1045, "Access denied for user"), True, "MLFLOW_DB_PASSWORD rejected"),
+        ((3159, "secure transport required"), True, "set MLFLOW_DB_CA_BUNDLE"),
+        ((2003, "Can't connect to MySQL server"), False, "MySQL error 2003"),
+        (("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed",), True, "TLS verif"),
+    ],
+)
+def test_database_errors_are_classified(args: tuple[object, ...], fatal: bool, needle: str) -> None:
+    got_fatal, description = readiness.classify_db_error(Exception(*args))
+    assert got_fatal is fatal and needle in description
+
+
+def test_defaults() -> None:
+    settings, problems = settings_mod.parse_settings(good_env())
+    assert problems == []
+    assert settings is not None
+    assert (settings.db_port, settings.db_name, settings.auth_db_name) == (
+        3306,
+        "mlflow",
+        "mlflow_auth",
+    )
+    assert (settings.auth, settings.admin_username) == ("basic", "admin")
+    assert settings.default_permission == "NO_PERMISSIONS"
+    assert settings.auth_cache_ttl_seconds == 60
+    assert (settings.workers, settings.threads, settings.port) == (3, 2, 5000)
+    assert (settings.bucket, settings.prefix) == ("my-bucket", "mlflow")
+    assert settings.allowed_hosts == (ALB_HOST, DOMAIN_HOST)
+    assert settings.region == "eu-west-1"
+    # Secrets never appear in repr (a logged Settings object shows none).
+    for secret in ("x" * 30, "a" * 20, "k" * 32):
+        assert secret not in repr(settings)
+
+
+def test_every_problem_reported_at_once_without_secret_values() -> None:
+    env = good_env(
+        MLFLOW_DB_HOST=None,
+        MLFLOW_DB_PORT="70000",
+        MLFLOW_DB_NAME="bad-name!",
+        MLFLOW_ARTIFACTS_DESTINATION="my-bucket/mlflow",
+        MLFLOW_ALLOWED_HOSTS="*",
+        MLFLOW_AUTH="ldap",
+        MLFLOW_WORKERS="many",
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION="true",
+        MLFLOW_AUTH_ADMIN_PASSWORD="short-pw",
+        MLFLOW_DB_PASSWORD=None,
+        MLFLOW_FLASK_SERVER_SECRET_KEY=None,
+        AWS_REGION=None,
+    )
+    settings, problems = settings_mod.parse_settings(env)
+    assert settings is None
+    text = "\n".join(problems)
+    for name in (
+        "MLFLOW_DB_HOST",
+        "MLFLOW_DB_PORT='70000'",
+        "MLFLOW_DB_NAME='bad-name!'",
+        "MLFLOW_ARTIFACTS_DESTINATION='my-bucket/mlflow'",
+        "MLFLOW_ALLOWED_HOSTS='*'",
+        "MLFLOW_AUTH='ldap'",
+        "MLFLOW_WORKERS='many'",
+        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION",
+        "MLFLOW_AUTH_ADMIN_PASSWORD: too short (8 characters",
+        "MLFLOW_DB_PASSWORD: missing",
+        "MLFLOW_FLASK_SERVER_SECRET_KEY: missing",
+        "AWS_REGION",
+    ):
+        assert name in text, f"{name!r} not reported in:\n{text}"
+    assert len(problems) == 12
+    assert "short-pw" not in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"MLFLOW_DB_NAME": "same", "MLFLOW_AUTH_DB_NAME": "same"}, "must differ"),
+        ({"MLFLOW_DB_CA_BUNDLE": "/nonexistent/ca.pem"}, "no such file"),
+        ({"MLFLOW_ARTIFACTS_DESTINATION": "s3://Bad_Bucket/x"}, "not a valid S3 bucket name"),
+        ({"MLFLOW_ALLOWED_HOSTS": "https://mlflow.example.com/"}, "no scheme, path"),
+        ({"MLFLOW_ALLOWED_HOSTS": " , "}, "at least one host name"),
+        ({"MLFLOW_AUTH_DEFAULT_PERMISSION": "ALL"}, "allowed values are READ"),
+        ({"AWS_DEFAULT_REGION": "us-east-1"}, "disagree"),
+        ({"MLFLOW_FLASK_SERVER_SECRET_KEY": "short"}, "too short (5 characters"),
+        ({"MLFLOW_DB_HOST": "user:pw@host"}, "host name or IP address only"),
+        ({"MLFLOW_THREADS": "0"}, "out of range"),
+    ],
+)
+def test_single_problems(changes: dict[str, str], expected: str) -> None:
+    settings, problems = settings_mod.parse_settings(good_env(**changes))
+    assert settings is None
+    assert any(expected in p for p in problems), problems
+
+
+def test_auth_none_needs_no_auth_secrets() -> None:
+    settings, problems = settings_mod.parse_settings(
+        good_env(
+            MLFLOW_AUTH="none", MLFLOW_AUTH_ADMIN_PASSWORD=None, MLFLOW_FLASK_SERVER_SECRET_KEY=None
+        )
+    )
+    assert problems == [] and settings is not None and settings.auth == "none"
+
+
+@pytest.mark.parametrize("password", PUNCTUATION_PASSWORDS)
+def test_uri_with_credentials_round_trips_punctuation(password: str) -> None:
+    uri = config.database_uri_with_credentials(
+        "us:er@x", password, "db.example.com", 3306, "mlflow"
+    )
+    parts = urlsplit(uri)
+    assert parts.scheme == "mysql+pymysql"
+    assert parts.hostname == "db.example.com" and parts.port == 3306
+    assert parts.path == "/mlflow" and parts.query == "charset=utf8mb4"
+    assert unquote(parts.password or "") == password
+    assert unquote(parts.username or "") == "us:er@x"
+
+
+def test_uri_given_to_mlflow_carries_no_credentials() -> None:
+    uri = config.database_uri("db.example.com", 3306, "mlflow")
+    assert uri == "mysql+pymysql://db.example.com:3306/mlflow?charset=utf8mb4"
+    assert "@" not in uri
+
+
+@pytest.mark.parametrize("password", PUNCTUATION_PASSWORDS)
+def test_auth_config_file_holds_no_secret_and_parses(password: str, tmp_path: Path) -> None:
+    settings, _ = settings_mod.parse_settings(good_env(MLFLOW_DB_PASSWORD=password))
+    assert settings is not None
+    path = config.write_auth_config(settings)
+    try:
+        text = Path(path).read_text()
+        assert password not in text and settings.admin_password not in text  # type: ignore[operator]
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+        parser = configparser.ConfigParser()
+        parser.read(path)
+        section = parser["mlflow"]
+        assert section["database_uri"] == config.database_uri(
+            settings.db_host, settings.db_port, settings.auth_db_name
+        )
+        assert section["default_permission"] == "NO_PERMISSIONS"
+        assert section.getint("auth_cache_ttl_seconds") == 60
+    finally:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+
+
+def test_connect_kwargs_pass_password_verbatim_and_verify_tls() -> None:
+    kwargs = dbconnect.connect_kwargs(
+        {
+            "MLFLOW_DB_HOST": "h",
+            "MLFLOW_DB_USERNAME": "u",
+            "MLFLOW_DB_PASSWORD": DB_PASSWORD,
+            "MLFLOW_DB_CA_BUNDLE": "/app/rds-ca-bundle.pem",
+        }
+    )
+    assert kwargs["password"] == DB_PASSWORD and kwargs["port"] == 3306
+    assert kwargs["ssl_ca"] == "/app/rds-ca-bundle.pem"
+    assert kwargs["ssl_verify_cert"] is True and kwargs["ssl_verify_identity"] is True
+    plain = dbconnect.connect_kwargs(
+        {"MLFLOW_DB_HOST": "h", "MLFLOW_DB_USERNAME": "u", "MLFLOW_DB_PASSWORD": "p"}
+    )
+    assert "ssl_ca" not in plain
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        (ALB_HOST, True),
+        (ALB_HOST.upper(), True),
+        (f"{DOMAIN_HOST}:443", True),
+        (f"{DOMAIN_HOST}.evil.com", False),
+        (f"evil.{DOMAIN_HOST}", False),
+        ("10.0.1.23:5000", False),
+        ("localhost", False),
+        ("", False),
+        (None, False),
+        ("team.mlflow.example.org", True),
+        ("mlflow.example.org", False),
+        ("api.internal:8443", True),
+        ("api.internal:443", False),
+    ],
+)
+def test_host_rule(host: str | None, allowed: bool) -> None:
+    patterns = (ALB_HOST, DOMAIN_HOST, "*.mlflow.example.org", "api.internal:8443")
+    assert hosts.host_allowed(host, patterns) is allowed
+
+
+def test_mlflow_and_cors_settings_derived_from_hosts() -> None:
+    patterns = (DOMAIN_HOST, "api.internal:8443")
+    assert (
+        hosts.mlflow_allowed_hosts(patterns) == f"{DOMAIN_HOST},{DOMAIN_HOST}:*,api.internal:8443"
+    )
+    assert config.cors_allowed_origins((DOMAIN_HOST,)) == (
+        f"https://{DOMAIN_HOST},http://{DOMAIN_HOST}"
+    )
+
+
+def test_gunicorn_argv_holds_no_configuration() -> None:
+    argv = config.gunicorn_argv()
+    assert argv[1:] == ["-m", "gunicorn", "--config", "python:gunicorn_conf", "wsgi:application"]
