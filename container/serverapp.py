@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from tracking_hosts import host_allowed, parse_allowed_hosts
+from tracking_login import LoginGate
 
 # The ALB's health check addresses the task by IP; MLflow exempts the same two paths.
 UNCHECKED_PATHS = frozenset({"/health", "/version"})
@@ -150,6 +151,7 @@ def _replace(owner: Any, name: str, replacement: object | None, if_missing: str)
 
 
 def create_application() -> HostCheck:
+    """The WSGI app of one worker: HostCheck -> LoginGate (basic auth) -> MLflow's Flask app."""
     from dbconnect import install_sqlalchemy_credentials
 
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
@@ -183,6 +185,7 @@ def create_application() -> HostCheck:
             "MLflow's auth internals changed: keeping the stock run lookup for run "
             "permission checks (loads the whole run)",
         )
-    else:
-        from mlflow.server import app as flask_app
+        return HostCheck(LoginGate(flask_app), patterns)
+    from mlflow.server import app as flask_app
+
     return HostCheck(flask_app, patterns)

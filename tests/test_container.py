@@ -5,6 +5,7 @@ virtualenv (`make unit`), which has no MLflow server: these modules import witho
 from __future__ import annotations
 
 import ast
+import base64
 import configparser
 import json
 import os
@@ -23,6 +24,7 @@ import dbconnect  # noqa: E402
 import tracking_config as config  # noqa: E402
 import tracking_contract as contract  # noqa: E402
 import tracking_hosts as hosts  # noqa: E402
+import tracking_login as login  # noqa: E402
 import tracking_readiness as readiness  # noqa: E402
 import tracking_settings as settings_mod  # noqa: E402
 
@@ -457,3 +459,33 @@ def test_mlflow_and_cors_settings_derived_from_hosts() -> None:
 def test_gunicorn_argv_holds_no_configuration() -> None:
     argv = config.gunicorn_argv()
     assert argv[1:] == ["-m", "gunicorn", "--config", "python:gunicorn_conf", "wsgi:application"]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (f"Basic {_b64(b'admin:pw:with:colons')}", ("admin", "pw:with:colons")),
+        (f"basic  {_b64('ünï:pässwörd'.encode())} ", ("ünï", "pässwörd")),
+        (f"BASIC {_b64(b'a b:c d')}", ("a b", "c d")),
+        ("", None),
+        ("Basic", None),
+        ("Basic ", None),
+        ("Bearer abc", None),
+        (f"Bearer {_b64(b'admin:pw')}", None),
+        ("Basic %%%", None),
+        (f"Basic {_b64(b'admin:pw')[:-1]}", None),  # padding cut off
+        (f"Basic {_b64(b'admin')}", None),
+        (f"Basic {_b64(b':pw')}", None),
+        (f"Basic {_b64(b'admin:')}", None),
+        ("Basic " + _b64(b"ad\x00min:pw"), None),
+        ("Basic " + _b64(b"\xff:pw"), None),
+        (f"Basic {_b64(b'admin:' + b'x' * 4000)}", None),
+        (f"Basic {_b64(b'admin:pw')} trailing", None),
+    ],
+)
+def test_basic_authorization_parsing(value: str, expected: tuple[str, str] | None) -> None:
+    assert login.parse_basic_authorization(value) == expected
