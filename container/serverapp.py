@@ -8,45 +8,22 @@ kept-alive connections with more than one worker, and `--gunicorn-opts` refuses
 `--allowed-hosts`. Serving the Flask app under gunicorn gthread workers ourselves is several
 times faster. Host checking: MLflow's Flask security middleware is applied when
 `mlflow.server` is imported inside a gunicorn process and reads MLFLOW_SERVER_ALLOWED_HOSTS
-(set by the entrypoint); HostCheck below enforces the same rule independently of that, so a
-change in when MLflow applies its middleware cannot open the server to foreign Host headers.
+(set by the entrypoint); tracking_hosts.HostCheck enforces the same rule independently of
+that, so a change in when MLflow applies its middleware cannot open the server to foreign Host
+headers.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from tracking_hosts import host_allowed, parse_allowed_hosts
+from tracking_hosts import HostCheck, parse_allowed_hosts
 from tracking_login import LoginGate
 
-# The ALB's health check addresses the task by IP; MLflow exempts the same two paths.
-UNCHECKED_PATHS = frozenset({"/health", "/version"})
-INVALID_HOST_BODY = b"Invalid Host header\n"
-
 log = logging.getLogger("mlflow-wsgi")
-
-
-class HostCheck:
-    """Answer 403 to requests whose Host header is not an allowed one (DNS rebinding guard)."""
-
-    def __init__(self, app: Callable[..., Iterable[bytes]], patterns: tuple[str, ...]) -> None:
-        self.app = app
-        self.patterns = patterns
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO", "") not in UNCHECKED_PATHS and not host_allowed(
-            environ.get("HTTP_HOST"), self.patterns
-        ):
-            log.warning("rejected request with Host header %r", environ.get("HTTP_HOST"))
-            start_response(
-                "403 Forbidden",
-                [("Content-Type", "text/plain"), ("Content-Length", str(len(INVALID_HOST_BODY)))],
-            )
-            return [INVALID_HOST_BODY]
-        return self.app(environ, start_response)
 
 
 def _cached_admin_check(auth: Any) -> Callable[[], bool] | None:

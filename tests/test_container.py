@@ -429,28 +429,65 @@ def test_connect_kwargs_pass_password_verbatim_and_verify_tls() -> None:
         (ALB_HOST, True),
         (ALB_HOST.upper(), True),
         (f"{DOMAIN_HOST}:443", True),
+        ("MLflow.Example.COM:8443", True),
+        (f" {DOMAIN_HOST} ", True),
         (f"{DOMAIN_HOST}.evil.com", False),
         (f"evil.{DOMAIN_HOST}", False),
+        (f"{DOMAIN_HOST}:443@evil.com", False),
+        (f"{DOMAIN_HOST}:evil.com", False),
+        (f"{DOMAIN_HOST}:", False),
+        (f"{DOMAIN_HOST}:123456", False),
+        (f"{DOMAIN_HOST}:44 3", False),
+        (f"{DOMAIN_HOST}/x", False),
+        (f"[{DOMAIN_HOST}]", False),
         ("10.0.1.23:5000", False),
         ("localhost", False),
         ("", False),
         (None, False),
         ("team.mlflow.example.org", True),
+        ("a@team.mlflow.example.org", False),
         ("mlflow.example.org", False),
         ("api.internal:8443", True),
         ("api.internal:443", False),
+        ("api.internal", False),
     ],
 )
 def test_host_rule(host: str | None, allowed: bool) -> None:
-    patterns = (ALB_HOST, DOMAIN_HOST, "*.mlflow.example.org", "api.internal:8443")
+    patterns = hosts.parse_allowed_hosts(
+        f"{ALB_HOST},{DOMAIN_HOST},*.mlflow.example.org,API.internal:8443"
+    )
     assert hosts.host_allowed(host, patterns) is allowed
 
 
-def test_mlflow_and_cors_settings_derived_from_hosts() -> None:
-    patterns = (DOMAIN_HOST, "api.internal:8443")
-    assert (
-        hosts.mlflow_allowed_hosts(patterns) == f"{DOMAIN_HOST},{DOMAIN_HOST}:*,api.internal:8443"
-    )
+@pytest.mark.parametrize("value", ["*", "*.*", "x:*", "x:44a", "x:123456", "x:", "a b"])
+def test_allowed_host_patterns_refused(value: str) -> None:
+    with pytest.raises(ValueError):
+        hosts.parse_allowed_hosts(value)
+
+
+def test_mlflow_host_patterns_are_case_and_digit_classes() -> None:
+    value = hosts.mlflow_allowed_hosts(("ab.c1", "x.y:8443"))
+    assert value.split(",") == [
+        "[aA*][bB].[cC]1",
+        "[aA][bB].[cC]1:[0-9*]",
+        "[aA][bB].[cC]1:[0-9*][0-9*]",
+        "[aA][bB].[cC]1:[0-9*][0-9*][0-9*]",
+        "[aA][bB].[cC]1:[0-9*][0-9*][0-9*][0-9*]",
+        "[aA][bB].[cC]1:[0-9*][0-9*][0-9*][0-9*][0-9*]",
+        "[xX*].[yY]:8443",
+    ]
+    # Decided the way MLflow decides (fnmatch when the pattern has '*', else equality).
+    import fnmatch
+
+    def mlflow_allows(host: str) -> bool:
+        return any(fnmatch.fnmatch(host, p) if "*" in p else host == p for p in value.split(","))
+
+    assert mlflow_allows("AB.c1") and mlflow_allows("ab.C1:443") and mlflow_allows("X.y:8443")
+    assert not mlflow_allows("ab.c1:443@evil.com") and not mlflow_allows("ab.c1:evil")
+    assert not mlflow_allows("ab.c1:123456") and not mlflow_allows("x.y:443")
+
+
+def test_cors_settings_derived_from_hosts() -> None:
     assert config.cors_allowed_origins((DOMAIN_HOST,)) == (
         f"https://{DOMAIN_HOST},http://{DOMAIN_HOST}"
     )

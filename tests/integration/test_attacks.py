@@ -5,6 +5,9 @@ balancer's name and the domain are allowed hosts, exactly what the task definiti
 from __future__ import annotations
 
 import base64
+import json
+import os
+import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,3 +87,78 @@ def test_well_formed_basic_credentials_still_work(server: h.ServerProcess, schem
         server, "GET", SEARCH, auth=None, headers={"Authorization": f"{scheme} {token}"}
     )
     assert response.status_code == 200, response.text[:300]
+
+
+HOST_CASES = {
+    # host header: allowed?
+    h.DOMAIN_HOST: True,
+    f"{h.DOMAIN_HOST}:443": True,
+    f"{h.DOMAIN_HOST}:8443": True,
+    h.DOMAIN_HOST.upper(): True,
+    "Mlflow.Example.Com:443": True,
+    h.ALB_HOST.upper(): True,
+    f"{h.DOMAIN_HOST}:443@evil.com": False,
+    f"{h.DOMAIN_HOST}:evil.com": False,
+    f"{h.DOMAIN_HOST}:443:443": False,
+    f"{h.DOMAIN_HOST}:": False,
+    f"{h.DOMAIN_HOST}:123456": False,
+    f"{h.DOMAIN_HOST}:+443": False,
+    f"{h.DOMAIN_HOST}.evil.com": False,
+    f"evil.com#{h.DOMAIN_HOST}": False,
+    f"user@{h.DOMAIN_HOST}": False,
+    "evil.com": False,
+}
+
+
+@pytest.mark.parametrize("host", list(HOST_CASES))
+def test_host_rule_digits_only_port_and_case_insensitive(
+    server: h.ServerProcess, host: str
+) -> None:
+    response = h.call(server, "GET", SEARCH, host=host)
+    assert response.status_code == (200 if HOST_CASES[host] else 403), (host, response.text[:200])
+
+
+def test_mlflow_own_host_check_agrees_with_the_project_rule() -> None:
+    """MLflow's Flask Host check alone, configured with the MLFLOW_SERVER_ALLOWED_HOSTS value
+    the entrypoint derives, decides every case like tracking_hosts.host_allowed: a port is
+    digits only and names compare case-insensitively in both. (Wildcard patterns such as
+    *.example.org: MLflow's '*' also matches characters a host name cannot have; those the
+    project's check refuses first.)"""
+    patterns = (h.ALB_HOST, h.DOMAIN_HOST, "*.team.example.org", "api.internal:8443")
+    cases = {
+        **HOST_CASES,
+        "x.team.example.org": True,
+        "a.b.TEAM.example.org:443": True,
+        "team.example.org": False,
+        "api.internal:8443": True,
+        "API.internal:8443": True,
+        "api.internal": False,
+        "api.internal:443": False,
+        "api.internal:8443@evil.com": False,
+    }
+    code = textwrap.dedent(
+        f"""
+        import json, os, sys
+        sys.path.insert(0, {str(h.CONTAINER)!r})
+        import tracking_hosts
+        patterns = {patterns!r}
+        os.environ["MLFLOW_SERVER_ALLOWED_HOSTS"] = tracking_hosts.mlflow_allowed_hosts(patterns)
+        import gunicorn  # noqa: F401 - as in a worker: MLflow installs its middleware
+        from mlflow.server import app
+        client = app.test_client()
+        out = {{}}
+        for host in {list(cases)!r}:
+            status = client.get("/api/2.0/mlflow/experiments/search",
+                                headers={{"Host": host}}).status_code
+            out[host] = [status != 403, tracking_hosts.host_allowed(host, patterns)]
+        print(json.dumps(out))
+        """
+    )
+    out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
+    decided = json.loads(out.strip().splitlines()[-1])
+    mismatches = {
+        host: {"mlflow": m, "project": p, "expected": cases[host]}
+        for host, (m, p) in decided.items()
+        if not m == p == cases[host]
+    }
+    assert not mismatches, mismatches
