@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from tracking_hosts import HostCheck, parse_allowed_hosts
+from tracking_hosts import HostCheck, OriginCheck, parse_allowed_hosts
 from tracking_login import LoginGate
 
 log = logging.getLogger("mlflow-wsgi")
@@ -128,7 +128,8 @@ def _replace(owner: Any, name: str, replacement: object | None, if_missing: str)
 
 
 def create_application() -> HostCheck:
-    """The WSGI app of one worker: HostCheck -> LoginGate (basic auth) -> MLflow's Flask app."""
+    """The WSGI app of one worker: HostCheck -> OriginCheck -> LoginGate (basic auth) ->
+    MLflow's Flask app."""
     from dbconnect import install_sqlalchemy_credentials
 
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
@@ -162,7 +163,7 @@ def create_application() -> HostCheck:
             "MLflow's auth internals changed: keeping the stock run lookup for run "
             "permission checks (loads the whole run)",
         )
-        return HostCheck(LoginGate(flask_app), patterns)
+        return HostCheck(OriginCheck(LoginGate(flask_app), patterns), patterns)
     from mlflow.server import app as flask_app
 
-    return HostCheck(flask_app, patterns)
+    return HostCheck(OriginCheck(flask_app, patterns), patterns)

@@ -39,12 +39,17 @@ def database_uri_with_credentials(
 
 
 def cors_allowed_origins(patterns: tuple[str, ...]) -> str:
-    """The server's own origins. MLflow blocks state-changing API requests whose Origin header is
-    not allowed, and browsers send Origin on same-origin POSTs too: without this the UI behind
-    the load balancer could not create or edit anything."""
+    """MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: the server's own origins, literal ones only.
+
+    A fallback: tracking_hosts.OriginCheck decides about origins before MLflow and removes the
+    Origin header of the requests it lets through, so MLflow's CORS layer never sees one.
+    Should it, it blocks state-changing requests from origins not listed (browsers send
+    Origin on same-origin POSTs too). Wildcard host patterns are left out: Flask-CORS would
+    read `https://*.example.com` as a regular expression matching far more."""
     origins: list[str] = []
     for p in patterns:
-        origins += [f"https://{p}", f"http://{p}"]
+        if "*" not in p:
+            origins += [f"https://{p}", f"http://{p}"]
     return ",".join(origins)
 
 

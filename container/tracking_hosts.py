@@ -5,6 +5,11 @@ digits; names compare case-insensitively (DNS does). An allowed-host pattern wit
 matches the name with or without any port (a client may send `mlflow.example.com:443`); one
 with a port matches only that port; `*` inside a name pattern is a shell-style wildcard.
 
+The allowed origins (CORS) follow from the same list: `OriginCheck` lets a request with an
+`Origin` header through only when the origin is http(s):// plus an allowed Host value, and
+answers 403 otherwise (MLflow's built-in default would let any http://localhost:* and
+http://127.0.0.1:* page in with the browser's credentials).
+
 One rule, two enforcers: `HostCheck` (WSGI middleware) applies `host_allowed` to every request
 before MLflow sees it, and MLflow's own Flask security middleware gets the same rule translated
 into its pattern language (`mlflow_allowed_hosts`, set as MLFLOW_SERVER_ALLOWED_HOSTS), so
@@ -27,11 +32,14 @@ _HOST_PATTERN_RE = re.compile(r"^[A-Za-z0-9*.\-]+(:[0-9]{1,5})?$")
 # A Host header value: a host name and an optional port of 1-5 digits, nothing else.
 _HOST_HEADER_RE = re.compile(r"^([A-Za-z0-9.\-]+)(?::([0-9]{1,5}))?$")
 _MAX_PORT_DIGITS = 5
+# An Origin header value: scheme and authority only (RFC 6454 serialization).
+_ORIGIN_RE = re.compile(r"^(?:https?)://([A-Za-z0-9.\-]+(?::[0-9]{1,5})?)$", re.IGNORECASE)
 
 #: Paths exempt from the Host check: the ALB's health check addresses the task by IP (MLflow
 #: exempts the same two).
 UNCHECKED_PATHS = frozenset({"/health", "/version"})
 INVALID_HOST_BODY = b"Invalid Host header\n"
+FOREIGN_ORIGIN_BODY = b"Cross-origin request blocked\n"
 
 log = logging.getLogger("mlflow-wsgi")
 
@@ -74,6 +82,13 @@ def host_allowed(host_header: str | None, patterns: tuple[str, ...]) -> bool:
         if fnmatch.fnmatchcase(name, p_name) and (not p_port or port == p_port):
             return True
     return False
+
+
+def origin_allowed(origin: str, patterns: tuple[str, ...]) -> bool:
+    """Whether an Origin header names this server: http(s)://HOST[:PORT] with an allowed Host
+    value. `null` (sandboxed frames, file: pages) and anything with a path or user is not."""
+    match = _ORIGIN_RE.match(origin.strip())
+    return match is not None and host_allowed(match.group(1), patterns)
 
 
 def _any_case(name: str, star_in_first_class: bool) -> str:
@@ -138,4 +153,35 @@ class HostCheck:
                 [("Content-Type", "text/plain"), ("Content-Length", str(len(INVALID_HOST_BODY)))],
             )
             return [INVALID_HOST_BODY]
+        return self.app(environ, start_response)
+
+
+class OriginCheck:
+    """Answer 403 to any request whose Origin is not one of the server's own; take the Origin of
+    the others away, so MLflow's CORS layer (whose defaults admit localhost pages with
+    credentials) never answers a cross-origin request. Same-origin requests need no CORS
+    headers; a request without Origin (API clients, navigations) is untouched."""
+
+    def __init__(
+        self,
+        app: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]],
+        patterns: tuple[str, ...],
+    ) -> None:
+        self.app = app
+        self.patterns = patterns
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and environ.get("PATH_INFO", "") not in UNCHECKED_PATHS:
+            if not origin_allowed(origin, self.patterns):
+                log.warning("blocked request from origin %r", origin)
+                start_response(
+                    "403 Forbidden",
+                    [
+                        ("Content-Type", "text/plain"),
+                        ("Content-Length", str(len(FOREIGN_ORIGIN_BODY))),
+                    ],
+                )
+                return [FOREIGN_ORIGIN_BODY]
+            del environ["HTTP_ORIGIN"]
         return self.app(environ, start_response)

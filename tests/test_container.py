@@ -488,9 +488,37 @@ def test_mlflow_host_patterns_are_case_and_digit_classes() -> None:
 
 
 def test_cors_settings_derived_from_hosts() -> None:
-    assert config.cors_allowed_origins((DOMAIN_HOST,)) == (
-        f"https://{DOMAIN_HOST},http://{DOMAIN_HOST}"
+    assert config.cors_allowed_origins((DOMAIN_HOST, "*.example.org", "x.y:8443")) == (
+        f"https://{DOMAIN_HOST},http://{DOMAIN_HOST},https://x.y:8443,http://x.y:8443"
     )
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        (f"https://{DOMAIN_HOST}", True),
+        (f"HTTPS://{DOMAIN_HOST.upper()}", True),
+        (f"http://{DOMAIN_HOST}:443", True),
+        (f"https://{ALB_HOST}", True),
+        ("http://localhost:3000", False),
+        ("http://127.0.0.1:8080", False),
+        ("null", False),
+        (f"https://{DOMAIN_HOST}/", False),
+        (f"https://user@{DOMAIN_HOST}", False),
+        (f"ftp://{DOMAIN_HOST}", False),
+        (f"https://{DOMAIN_HOST}:443@evil.com", False),
+        (f"https://{DOMAIN_HOST}.evil.com", False),
+    ],
+)
+def test_origin_rule_is_the_host_rule(origin: str, allowed: bool) -> None:
+    assert hosts.origin_allowed(origin, (ALB_HOST, DOMAIN_HOST)) is allowed
+
+
+def test_local_try_out_allows_localhost_origins_only_when_configured() -> None:
+    local = hosts.parse_allowed_hosts("localhost,mlflow.local")
+    assert hosts.origin_allowed("http://localhost:5000", local)
+    assert hosts.origin_allowed("http://mlflow.local:5000", local)
+    assert not hosts.origin_allowed("http://127.0.0.1:5000", local)
 
 
 def test_gunicorn_argv_holds_no_configuration() -> None:

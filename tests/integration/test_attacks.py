@@ -162,3 +162,56 @@ def test_mlflow_own_host_check_agrees_with_the_project_rule() -> None:
         if not m == p == cases[host]
     }
     assert not mismatches, mismatches
+
+
+FOREIGN_ORIGINS = [
+    "http://localhost:3000",
+    "http://127.0.0.1:8080",
+    "http://[::1]:3000",
+    "https://evil.example.com",
+    f"https://{h.DOMAIN_HOST}.evil.example.com",
+    f"https://{h.DOMAIN_HOST}:443@evil.example.com",
+    "null",
+]
+
+
+@pytest.mark.parametrize("origin", FOREIGN_ORIGINS)
+def test_foreign_origins_get_nothing_with_credentials(server: h.ServerProcess, origin: str) -> None:
+    """MLflow's built-in CORS default lets http://localhost:* and http://127.0.0.1:* in with
+    credentials (and skips its own cross-origin write block for them). Deployed, only the
+    allowed hosts are origins: a page elsewhere can neither write nor read with the browser's
+    stored credentials."""
+    create = h.call(
+        server,
+        "POST",
+        "/api/2.0/mlflow/experiments/create",
+        json={"name": unique("cors")},
+        headers={"Origin": origin},
+    )
+    read = h.call(server, "GET", SEARCH, headers={"Origin": origin})
+    preflight = h.call(
+        server,
+        "OPTIONS",
+        "/api/2.0/mlflow/experiments/create",
+        auth=None,
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    for response in (create, read, preflight):
+        assert response.status_code == 403, (origin, response.request.method, response.text[:200])
+        assert "Access-Control-Allow-Origin" not in response.headers
+        assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "origin", [f"https://{h.DOMAIN_HOST}", f"https://{h.ALB_HOST}", "HTTPS://MLFLOW.EXAMPLE.COM"]
+)
+def test_own_origins_work(server: h.ServerProcess, origin: str) -> None:
+    # Browsers send Origin on same-origin POSTs too: the UI behind the domain must work.
+    response = h.call(
+        server,
+        "POST",
+        "/api/2.0/mlflow/experiments/create",
+        json={"name": unique("cors")},
+        headers={"Origin": origin},
+    )
+    assert response.status_code == 200, response.text[:300]
