@@ -118,6 +118,53 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
     return run_requirement
 
 
+def _equal_work_authentication(store: Any) -> Callable[..., bool] | None:
+    """A `store.authenticate_user` that does the same work whether or not the user exists.
+
+    MLflow's version looks the user up and, only if found, checks the password hash (werkzeug's
+    default, scrypt: ~150-200 ms of CPU here): a wrong password answered in ~9 ms meant "no such
+    user", ~200 ms "this user exists". This one hashes against a dummy hash made the way MLflow
+    makes real ones (`generate_password_hash` with its defaults) when the user is missing, and
+    checks the hash after the database session is closed (MLflow's keeps a pooled connection
+    checked out for the whole hash). Same answers as MLflow's: True only for an existing user
+    and a matching password. Relies on `store.ManagedSessionMaker` and
+    `SqlAlchemyStore._get_user(session, username)` (raising MlflowException when missing);
+    None when they are not there.
+    """
+    get_user = getattr(type(store), "_get_user", None)
+    if not callable(get_user) or not callable(getattr(store, "ManagedSessionMaker", None)):
+        return None
+    import secrets
+
+    from mlflow.exceptions import MlflowException
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    dummy_hash = generate_password_hash(secrets.token_urlsafe(32))
+
+    def authenticate_user(username: str, password: str, *, use_primary: bool = False) -> bool:
+        stored: str | None
+        with store.ManagedSessionMaker(read_only=not use_primary) as session:
+            try:
+                stored = get_user(session, username).password_hash
+            except MlflowException:
+                stored = None
+        matched = check_password_hash(stored or dummy_hash, password)
+        return stored is not None and bool(matched)
+
+    return authenticate_user
+
+
+def _require(owner: Any, name: str, replacement: object | None, what: str) -> None:
+    """Like `_replace` for a replacement that closes a security hole: without it the worker
+    refuses to start (gunicorn then stops; the deployment fails visibly) instead of serving."""
+    if replacement is None:
+        raise RuntimeError(
+            f"MLflow's internals are not what serverapp.py was checked against: cannot install "
+            f"{what}; review serverapp.py against this MLflow version"
+        )
+    setattr(owner, name, replacement)
+
+
 def _replace(owner: Any, name: str, replacement: object | None, if_missing: str) -> None:
     """Put `replacement` in place of `owner.name`; None means MLflow's internals are not what
     the replacement was checked against: keep MLflow's own and say so (`if_missing`)."""
@@ -149,6 +196,12 @@ def create_application() -> HostCheck:
         import mlflow.server.auth as auth
 
         flask_app = auth.create_app()
+        _require(
+            auth.store,
+            "authenticate_user",
+            _equal_work_authentication(auth.store),
+            "the equal-work password check (no user-name enumeration by timing)",
+        )
         _replace(
             auth,
             "sender_is_admin",

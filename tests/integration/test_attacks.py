@@ -215,3 +215,89 @@ def test_own_origins_work(server: h.ServerProcess, origin: str) -> None:
         headers={"Origin": origin},
     )
     assert response.status_code == 200, response.text[:300]
+
+
+def test_wrong_password_costs_the_same_for_missing_and_existing_users(
+    server: h.ServerProcess,
+) -> None:
+    """No user-name enumeration by timing: a wrong password for a user that does not exist
+    takes the same work as for one that does (one user lookup and one password hash).
+    Interleaved pairs on one kept-alive connection, compared by medians, so that a busy
+    machine slows both sides alike."""
+    import statistics
+    import time
+
+    import requests
+
+    timings: dict[str, list[float]] = {"existing": [], "missing": []}
+    with requests.Session() as session:
+
+        def failed_login(user: str) -> float:
+            started = time.perf_counter()
+            response = session.get(
+                server.url + SEARCH,
+                auth=(user, f"wrong-{uuid.uuid4().hex}"),
+                headers={"Host": h.ALB_HOST},
+                timeout=60,
+            )
+            took = time.perf_counter() - started
+            assert response.status_code == 401, response.text[:200]
+            return took
+
+        failed_login(ALICE[0]), failed_login("nobody-warm-up")
+        for round_ in range(25):
+            # Alternate which side goes first, so neither always follows the other.
+            order = ("existing", "missing") if round_ % 2 else ("missing", "existing")
+            for side in order:
+                user = ALICE[0] if side == "existing" else f"nobody-{uuid.uuid4().hex[:8]}"
+                timings[side].append(failed_login(user))
+    existing, missing = (statistics.median(timings[s]) for s in ("existing", "missing"))
+    print(
+        f"wrong password, median: existing user {existing * 1000:.1f} ms, "
+        f"missing user {missing * 1000:.1f} ms"
+    )
+    assert abs(existing - missing) <= 0.2 * max(existing, missing), (existing, missing)
+
+
+def test_equal_work_check_gives_mlflow_answers() -> None:
+    """serverapp's authenticate_user answers exactly as MLflow's store method (existing user with
+    the right and a wrong password, a missing user, an empty name), and hashes once either way;
+    checked in the image's own virtualenv on a SQLite auth store."""
+    code = textwrap.dedent(
+        f"""
+        import os, sys, tempfile
+        d = tempfile.mkdtemp()
+        ini = os.path.join(d, "auth.ini")
+        open(ini, "w").write("[mlflow]\\ndefault_permission = READ\\n"
+                             "database_uri = sqlite:///" + d + "/auth.db\\n"
+                             "admin_username = admin\\nauth_cache_ttl_seconds = 60\\n")
+        os.environ["MLFLOW_AUTH_CONFIG_PATH"] = ini
+        sys.path.insert(0, {str(h.CONTAINER)!r})
+        import mlflow.server.auth as auth
+        import werkzeug.security
+        import serverapp
+        auth.store.init_db(auth.auth_config.database_uri)
+        auth.store.create_user("carol", "carol-Pa55word-long")
+        hashes = []
+        real = werkzeug.security.check_password_hash
+        def counting(stored, password):
+            hashes.append(stored)
+            return real(stored, password)
+        import mlflow.server.auth.sqlalchemy_store as store_module
+        werkzeug.security.check_password_hash = store_module.check_password_hash = counting
+        stock = auth.store.authenticate_user
+        equal = serverapp._equal_work_authentication(auth.store)
+        assert equal is not None
+        cases = [("carol", "carol-Pa55word-long"), ("carol", "wrong-password-123"),
+                 ("nobody", "carol-Pa55word-long"), ("", "x" * 12), ("carol ", "carol-Pa55word-long")]
+        for user, password in cases:
+            assert equal(user, password) == stock(user, password), (user, password)
+        assert stock("carol", "carol-Pa55word-long") and not stock("nobody", "x" * 12)
+        hashes.clear()
+        for user, password in cases:
+            equal(user, password)
+        print("hashes per check", len(hashes) / len(cases))
+        """
+    )
+    out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
+    assert out.strip().splitlines()[-1] == "hashes per check 1.0"
