@@ -154,6 +154,45 @@ def _equal_work_authentication(store: Any) -> Callable[..., bool] | None:
     return authenticate_user
 
 
+def _pad_space_grant_matching() -> tuple[Any, Callable[[str, str, str | None], bool]] | None:
+    """(module, `matches`) making MLflow's grant matching compare names as the store does.
+
+    The tracking store's names (registered models, prompts, ...) live in utf8mb4_bin columns,
+    a PAD SPACE collation: `rm-x ` and `rm-x` are one model (creating the second is refused,
+    reading it returns the first). MLflow's authorization loads a user's grants and matches
+    their resource patterns to the requested name in Python, exactly: a request naming `rm-x `
+    found no grant and fell back to the default permission, so a DENY (or a lower grant) on
+    `rm-x` was bypassed by adding a space. This `matches` also accepts a per-id grant whose
+    pattern equals the id up to trailing spaces (MySQL's PAD SPACE rule: only U+0020), never
+    turning a pattern into the wildcard. Relies on `requirements.fold_grants_for_key` calling
+    the module's `matches` and on `permissions.TYPE`/`PatternKind`; None when not so.
+    """
+    import inspect
+
+    import mlflow.server.auth.permissions as permissions
+    import mlflow.server.auth.requirements as requirements
+
+    original = getattr(requirements, "matches", None)
+    fold = getattr(requirements, "fold_grants_for_key", None)
+    kinds, id_kind = getattr(permissions, "TYPE", None), getattr(permissions, "PatternKind", None)
+    if not callable(original) or not callable(fold) or kinds is None or id_kind is None:
+        return None
+    if "matches(grant.resource_pattern" not in inspect.getsource(fold):
+        return None
+
+    def matches(resource_pattern: str, resource_type: str, resource_id: str | None) -> bool:
+        if original(resource_pattern, resource_type, resource_id):
+            return True
+        return (
+            resource_id is not None
+            and resource_pattern != "*"
+            and id_kind.ID in kinds.get(resource_type, ())
+            and resource_pattern.rstrip(" ") == resource_id.rstrip(" ")
+        )
+
+    return requirements, matches
+
+
 def _require(owner: Any, name: str, replacement: object | None, what: str) -> None:
     """Like `_replace` for a replacement that closes a security hole: without it the worker
     refuses to start (gunicorn then stops; the deployment fails visibly) instead of serving."""
@@ -201,6 +240,13 @@ def create_application() -> HostCheck:
             "authenticate_user",
             _equal_work_authentication(auth.store),
             "the equal-work password check (no user-name enumeration by timing)",
+        )
+        padded = _pad_space_grant_matching()
+        _require(
+            padded[0] if padded else None,
+            "matches",
+            padded[1] if padded else None,
+            "grant matching that treats names as the store does (trailing spaces)",
         )
         _replace(
             auth,

@@ -131,6 +131,68 @@ def repair_auth_schema(engine: Any) -> str:
     )
 
 
+# NO PAD binary collations (trailing spaces count, case counts): MySQL 8.0.17+ and MariaDB 10.2+
+# each have one of these, under different names.
+NO_PAD_COLLATIONS = ("utf8mb4_0900_bin", "utf8mb4_nopad_bin")
+
+
+def no_pad_collation(cur: Any) -> str:
+    """The first of NO_PAD_COLLATIONS this server has and that really compares exactly
+    ('a' <> 'a ', 'a' <> 'A'): asked of the server, not assumed from its version."""
+    import pymysql
+
+    for name in NO_PAD_COLLATIONS:
+        try:
+            cur.execute(
+                f"SELECT _utf8mb4'a' COLLATE {name} = _utf8mb4'a ' COLLATE {name}, "
+                f"_utf8mb4'a' COLLATE {name} = _utf8mb4'A' COLLATE {name}"
+            )
+        except pymysql.err.MySQLError:
+            continue  # unknown collation (error 1273) on this server
+        if tuple(cur.fetchone()) == (0, 0):
+            return name
+    raise StartupError(
+        EXIT_MIGRATION,
+        f"the database server has none of the NO PAD binary collations {NO_PAD_COLLATIONS}: "
+        "user names would compare ignoring trailing spaces (MySQL 8.0.17+ or MariaDB 10.2+ "
+        "needed)",
+    )
+
+
+def ensure_exact_user_names(settings: Settings) -> str:
+    """Give the auth schema's `users.username` a NO PAD binary collation.
+
+    utf8mb4_bin is PAD SPACE: `admin ` (trailing space) compared equal to `admin`, so the
+    admin's password logged in as `admin `. With a NO PAD collation every comparison of user
+    names in SQL (login, grants, updates, deletes) is exact. Converting never creates
+    duplicates (the unique index already held under the looser rule). Idempotent; runs after
+    every migration, since a later MLflow migration could rebuild the column. Returns what was
+    done (for the log)."""
+    with db_connection(settings, settings.auth_db_name) as conn, conn.cursor() as cur:
+        collation = no_pad_collation(cur)
+        cur.execute(
+            "SELECT COLLATION_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS "
+            "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = 'users' AND COLUMN_NAME = 'username'",
+            (settings.auth_db_name,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise StartupError(
+                EXIT_MIGRATION, f"auth schema {settings.auth_db_name}: no users.username column"
+            )
+        current, column_type, nullable = row
+        if current == collation:
+            return f"users.username already compares exactly ({collation})"
+        null = "NULL" if nullable == "YES" else "NOT NULL"
+        # column_type comes from the server's catalog (e.g. varchar(255)), the collation from
+        # the constant list above: nothing user-supplied is interpolated.
+        cur.execute(
+            f"ALTER TABLE `users` MODIFY `username` {column_type} "
+            f"CHARACTER SET utf8mb4 COLLATE {collation} {null}"
+        )
+        return f"users.username: collation {current} -> {collation} (exact comparison)"
+
+
 def run_migrations(settings: Settings) -> None:
     """Migrate the tracking schema, then (basic auth) repair + migrate the auth schema and
     create the admin user, all under the advisory lock."""
@@ -173,6 +235,7 @@ def run_migrations(settings: Settings) -> None:
         from mlflow.server.auth import bootstrap_admin_user
 
         bootstrap_admin_user()
+        log.info(ensure_exact_user_names(settings))
         log.info(
             "auth schema %s migrated, admin user %r present (%.1f s)",
             settings.auth_db_name,

@@ -301,3 +301,98 @@ def test_equal_work_check_gives_mlflow_answers() -> None:
     )
     out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
     assert out.strip().splitlines()[-1] == "hashes per check 1.0"
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        ("admin ", h.ADMIN_PASSWORD),
+        ("admin  ", h.ADMIN_PASSWORD),
+        (" admin", h.ADMIN_PASSWORD),
+        ("ADMIN", h.ADMIN_PASSWORD),
+        (f"{ALICE[0]} ", ALICE[1]),
+    ],
+    ids=repr,
+)
+def test_user_names_compare_exactly(server: h.ServerProcess, credentials: tuple[str, str]) -> None:
+    """`admin ` is not `admin`: MySQL's utf8mb4_bin is a PAD SPACE collation (trailing spaces
+    ignored in comparisons), so the auth schema's user names use a NO PAD binary collation."""
+    assert h.call(server, "GET", SEARCH, auth=credentials).status_code == 401
+    assert h.call(server, "GET", SEARCH, auth=(credentials[0].strip().lower(), credentials[1])).ok
+
+
+def test_user_name_column_is_no_pad(server: h.ServerProcess, mariadb: h.MariaDB) -> None:
+    schema = server.env["MLFLOW_AUTH_DB_NAME"]
+    rows = mariadb.sql("SELECT COUNT(*) FROM users WHERE username = 'admin '", database=schema)
+    assert rows == [(0,)]
+    (collation,) = mariadb.sql(
+        "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s "
+        "AND TABLE_NAME = 'users' AND COLUMN_NAME = 'username'",
+        (schema,),
+    )[0]
+    assert collation in ("utf8mb4_nopad_bin", "utf8mb4_0900_bin"), collation
+
+
+def test_resource_names_with_trailing_spaces_resolve_alike_in_both_stores(
+    make_server: h.ServerFactory, moto: h.Moto
+) -> None:
+    """Experiment and registered-model names stay PAD SPACE (utf8mb4_bin) in the tracking
+    store, and so do the auth store's grants on them: `rm-x ` is the model `rm-x` for both, so
+    a grant on one name is the grant on the other. Checked where a mismatch would open
+    something: default permission READ, an explicit DENY on the resource, the name
+    requested with a trailing space."""
+    bucket = f"it-{uuid.uuid4().hex[:10]}"
+    moto.create_bucket(bucket)
+    server = make_server(
+        db_name=unique("pad"),
+        auth_db_name=unique("padauth"),
+        bucket=bucket,
+        MLFLOW_AUTH_DEFAULT_PERMISSION="READ",
+    )
+    server.wait_healthy(180)
+    bob = ("bob", "bob-Pa55word-%:#")
+    h.create_user(server, *bob)
+    h.ok(h.call(server, "POST", "/api/2.0/mlflow/registered-models/create", json={"name": "rm-x"}))
+    experiment = h.create_experiment(server, "exp-x")
+
+    def deny(resource_type: str, resource_id: str) -> None:
+        h.ok(
+            h.call(
+                server,
+                "POST",
+                "/api/3.0/mlflow/users/permissions/grant",
+                json={
+                    "username": bob[0],
+                    "resource_type": resource_type,
+                    "resource_id": resource_id,
+                    "permission": "DENY",
+                },
+            )
+        )
+
+    deny("registered_model", "rm-x")
+    deny("experiment", experiment)
+    for name in ("rm-x", "rm-x ", "rm-x   "):
+        response = h.call(
+            server, "GET", "/api/2.0/mlflow/registered-models/get", auth=bob, params={"name": name}
+        )
+        assert response.status_code == 403, (name, response.status_code, response.text[:200])
+    for name in ("exp-x", "exp-x "):
+        response = h.call(
+            server,
+            "GET",
+            "/api/2.0/mlflow/experiments/get-by-name",
+            auth=bob,
+            params={"experiment_name": name},
+        )
+        assert response.status_code == 403, (name, response.status_code, response.text[:200])
+    # The tracking store treats them as one name: creating the padded one is refused.
+    again = h.call(
+        server, "POST", "/api/2.0/mlflow/registered-models/create", json={"name": "rm-x "}
+    )
+    assert again.status_code == 400 and "RESOURCE_ALREADY_EXISTS" in again.text
+    # And the admin reads the padded name as the model itself.
+    got = h.ok(
+        h.call(server, "GET", "/api/2.0/mlflow/registered-models/get", params={"name": "rm-x "})
+    )
+    assert got["registered_model"]["name"] == "rm-x"
