@@ -25,10 +25,16 @@ import os
 import sys
 from collections.abc import Mapping
 
-from tracking_config import gunicorn_argv, server_environment, write_auth_config
+from tracking_config import (
+    gunicorn_argv,
+    server_environment,
+    worker_secret_values,
+    write_auth_config,
+)
 from tracking_contract import EXIT_CONFIG, EXIT_MIGRATION, SECRET_ENVIRONMENT
 from tracking_migrations import run_migrations
 from tracking_readiness import check_bucket, ensure_schemas, wait_for_database
+from tracking_secrets import hand_over
 from tracking_settings import StartupError, parse_settings
 
 log = logging.getLogger("mlflow-entrypoint")
@@ -104,6 +110,9 @@ def main() -> int:
         # workers (MLflow reads the auth INI path when mlflow.server.auth is imported).
         os.environ.update(env)
         run_migrations(settings)
+        # The workers' secrets go through a pipe, not the exec'd environment (which
+        # /proc/PID/environ shows for the life of the process): tracking_secrets.py.
+        env.update(hand_over(worker_secret_values(settings)))
     except StartupError as exc:
         log.error("start-up failed: %s", exc)
         return exc.exit_code
@@ -115,7 +124,7 @@ def main() -> int:
     sys.stderr.flush()
     argv = gunicorn_argv()
     # Replace this process: gunicorn's master becomes the container's PID 1 and gets ECS's
-    # SIGTERM directly. argv holds no secret (the environment carries them, as ECS injected).
+    # SIGTERM directly. Neither argv nor the environment holds a secret.
     os.execve(argv[0], argv, env)  # noqa: S606
     return 0  # not reached
 

@@ -6,6 +6,12 @@ the measurements behind them.
 
 import os
 
+import tracking_secrets
+
+# Runs in the master as gunicorn loads this file, before any worker is forked: take the
+# secrets the entrypoint handed over through a pipe (never through the environment).
+tracking_secrets.receive()
+
 bind = f"0.0.0.0:{int(os.environ.get('MLFLOW_PORT', '5000'))}"
 workers = int(os.environ.get("MLFLOW_WORKERS", "3"))
 # gthread: keep-alive connections are parked in a poller instead of holding a worker, and a

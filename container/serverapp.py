@@ -22,8 +22,11 @@ from typing import Any
 
 from tracking_hosts import HostCheck, OriginCheck, parse_allowed_hosts
 from tracking_login import LoginGate
+from tracking_secrets import worker_secrets
 
 log = logging.getLogger("mlflow-wsgi")
+
+FLASK_KEY = "MLFLOW_FLASK_SERVER_SECRET_KEY"
 
 
 def _cached_admin_check(auth: Any) -> Callable[[], bool] | None:
@@ -218,8 +221,9 @@ def create_application() -> HostCheck:
     MLflow's Flask app."""
     from dbconnect import install_sqlalchemy_credentials
 
+    secrets = worker_secrets()
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
-    install_sqlalchemy_credentials(read_timeout=300)
+    install_sqlalchemy_credentials({**os.environ, **secrets}, read_timeout=300)
     from metricwrite import lean_log_metric
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
@@ -234,7 +238,14 @@ def create_application() -> HostCheck:
     if os.environ.get("MLFLOW_AUTH", "basic") == "basic":
         import mlflow.server.auth as auth
 
-        flask_app = auth.create_app()
+        # MLflow reads the Flask key from the environment in create_app only: put it there for
+        # that call alone (os.environ changes never reach /proc/PID/environ, and without it
+        # there a subprocess could not inherit it either).
+        os.environ[FLASK_KEY] = secrets[FLASK_KEY]
+        try:
+            flask_app = auth.create_app()
+        finally:
+            del os.environ[FLASK_KEY]
         _require(
             auth.store,
             "authenticate_user",

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Mapping
 from urllib.parse import quote
 
+from tracking_contract import SECRET_ENVIRONMENT
 from tracking_hosts import mlflow_allowed_hosts
 from tracking_settings import Settings
 
@@ -84,12 +85,14 @@ def write_auth_config(settings: Settings) -> str:
 def server_environment(
     settings: Settings, base: Mapping[str, str], auth_config_path: str | None
 ) -> dict[str, str]:
-    """The environment of the gunicorn master and workers.
+    """The environment of the gunicorn master and workers: `base` without any secret, plus the
+    server's configuration (the workers get their secrets through tracking_secrets).
 
     MLflow's server reads its configuration from private `_MLFLOW_SERVER_*` variables that
     `mlflow server` normally sets for its workers; their names come from
     mlflow.server.constants (imported, not copied, and pinned by the integration suite).
     """
+    from mlflow.environment_variables import _MLFLOW_AUTH_ADMIN_BOOTSTRAPPED
     from mlflow.server.constants import (
         ARTIFACT_ROOT_ENV_VAR,
         ARTIFACTS_DESTINATION_ENV_VAR,
@@ -98,7 +101,7 @@ def server_environment(
         SERVE_ARTIFACTS_ENV_VAR,
     )
 
-    env = dict(base)
+    env = {name: value for name, value in base.items() if name not in SECRET_ENVIRONMENT}
     tracking_uri = database_uri(settings.db_host, settings.db_port, settings.db_name)
     here = os.path.dirname(os.path.abspath(__file__))
     env.update(
@@ -136,7 +139,22 @@ def server_environment(
     )
     if auth_config_path:
         env["MLFLOW_AUTH_CONFIG_PATH"] = auth_config_path
+        # The entrypoint ran MLflow's bootstrap (auth migrations, admin user) before gunicorn,
+        # as `mlflow server` does before its workers: the workers skip it and never need the
+        # admin password.
+        env[_MLFLOW_AUTH_ADMIN_BOOTSTRAPPED.name] = "true"
     return env
+
+
+def worker_secret_values(settings: Settings) -> dict[str, str]:
+    """What tracking_secrets hands over to the workers (the admin password never)."""
+    values = {
+        "MLFLOW_DB_USERNAME": settings.db_username,
+        "MLFLOW_DB_PASSWORD": settings.db_password,
+    }
+    if settings.auth == "basic" and settings.flask_secret_key:
+        values["MLFLOW_FLASK_SERVER_SECRET_KEY"] = settings.flask_secret_key
+    return values
 
 
 def gunicorn_argv() -> list[str]:

@@ -26,6 +26,7 @@ import tracking_contract as contract  # noqa: E402
 import tracking_hosts as hosts  # noqa: E402
 import tracking_login as login  # noqa: E402
 import tracking_readiness as readiness  # noqa: E402
+import tracking_secrets as secrets_mod  # noqa: E402
 import tracking_settings as settings_mod  # noqa: E402
 
 # The integration harness's values (tests/integration/harness.py), repeated here so that these
@@ -77,7 +78,15 @@ GUARD = (
 
 @pytest.mark.parametrize(
     "module",
-    ["entrypoint", "tracking_hosts", "tracking_settings", "tracking_config", "tracking_readiness"],
+    [
+        "entrypoint",
+        "tracking_hosts",
+        "tracking_settings",
+        "tracking_config",
+        "tracking_readiness",
+        "tracking_login",
+        "tracking_secrets",
+    ],
 )
 def test_start_up_modules_import_without_the_server_packages(module: str) -> None:
     """The entrypoint must start (and report bad settings) before anything heavy is imported;
@@ -554,3 +563,46 @@ def _b64(raw: bytes) -> str:
 )
 def test_basic_authorization_parsing(value: str, expected: tuple[str, str] | None) -> None:
     assert login.parse_basic_authorization(value) == expected
+
+
+def test_secrets_reach_a_child_through_the_pipe_not_its_environment() -> None:
+    """tracking_secrets end to end across an exec, as entrypoint -> gunicorn master does."""
+    values = {"MLFLOW_DB_USERNAME": "u", "MLFLOW_DB_PASSWORD": DB_PASSWORD}
+    entry = secrets_mod.hand_over(values)
+    fd = int(entry[secrets_mod.HAND_OVER_VARIABLE])
+    code = (
+        f"import json, os, sys; sys.path.insert(0, {str(CONTAINER)!r})\n"
+        "import tracking_secrets as s\n"
+        "s.receive()\n"
+        "environ = open('/proc/self/environ', 'rb').read()\n"
+        "print(json.dumps([s.worker_secrets(), s.HAND_OVER_VARIABLE in os.environ,"
+        f" {DB_PASSWORD!r}.encode() in environ]))\n"
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={"PATH": os.environ.get("PATH", ""), **entry},
+            pass_fds=(fd,),
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.close(fd)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [values, False, False]
+
+
+def test_only_worker_secrets_are_handed_over() -> None:
+    with pytest.raises(ValueError, match="MLFLOW_AUTH_ADMIN_PASSWORD"):
+        secrets_mod.hand_over({"MLFLOW_AUTH_ADMIN_PASSWORD": "x" * 20})
+
+
+def test_worker_without_a_hand_over_fails_clearly() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(CONTAINER)!r})\n"
+        "import tracking_secrets as s\n"
+        "s.receive()\n"
+        "s.worker_secrets()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode != 0 and "start the server through entrypoint.py" in out.stderr

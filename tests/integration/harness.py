@@ -614,6 +614,19 @@ class ServerProcess:
 ServerFactory = Callable[..., ServerProcess]
 
 
+def process_group(pgid: int) -> list[int]:
+    """PIDs of a process group (a ServerProcess: the gunicorn master and its workers)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except (ProcessLookupError, PermissionError):
+                continue
+    return sorted(pids)
+
+
 def process_tree_rss_mb(root_pid: int) -> float:
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}

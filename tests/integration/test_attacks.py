@@ -396,3 +396,31 @@ def test_resource_names_with_trailing_spaces_resolve_alike_in_both_stores(
         h.call(server, "GET", "/api/2.0/mlflow/registered-models/get", params={"name": "rm-x "})
     )
     assert got["registered_model"]["name"] == "rm-x"
+
+
+def test_no_secret_in_any_server_process_environment(server: h.ServerProcess) -> None:
+    """/proc/PID/environ shows the environment a process was exec'd with, whatever it later
+    does to os.environ; the gunicorn master and every worker must show no secret there. (The
+    admin password is needed only by the entrypoint's bootstrap, the database credentials and
+    the Flask key only inside the workers' memory.)"""
+    assert server.process is not None
+    pids = h.process_group(server.process.pid)
+    assert len(pids) == 1 + int(server.env["MLFLOW_WORKERS"]), pids
+    secrets = {
+        "MLFLOW_DB_USERNAME": h.DB_USERNAME,
+        "MLFLOW_DB_PASSWORD": h.DB_PASSWORD,
+        "MLFLOW_AUTH_ADMIN_PASSWORD": h.ADMIN_PASSWORD,
+        "MLFLOW_FLASK_SERVER_SECRET_KEY": h.SECRET_KEY,
+    }
+    found = {}
+    for pid in pids:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+        names = {item.split(b"=", 1)[0].decode() for item in environ.split(b"\0") if item}
+        leaked = sorted(set(secrets) & names) + sorted(
+            name for name, value in secrets.items() if value.encode() in environ
+        )
+        if leaked:
+            found[pid] = leaked
+    assert not found, found
+    # The workers still work: they authenticate users (Flask key, DB credentials in memory).
+    assert h.call(server, "GET", SEARCH).status_code == 200

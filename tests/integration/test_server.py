@@ -384,23 +384,10 @@ def test_mlflow_client_round_trip_with_100mb_artifact(
     print(f"100 MB via the proxy: upload {data['upload_s']} s, download {data['download_s']} s")
 
 
-def _server_pids(server: h.ServerProcess) -> list[int]:
-    assert server.process is not None
-    pgid = server.process.pid
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.getpgid(int(entry)) == pgid:
-                    pids.append(int(entry))
-            except ProcessLookupError:
-                continue
-    return pids
-
-
 def test_no_secret_in_argv_files_or_logs(server: h.ServerProcess) -> None:
     secrets = [h.DB_PASSWORD, h.ADMIN_PASSWORD, h.SECRET_KEY]
-    pids = _server_pids(server)
+    assert server.process is not None
+    pids = h.process_group(server.process.pid)
     assert len(pids) >= 3, "expected the gunicorn master and its workers"
     config_paths = set()
     for pid in pids:
