@@ -32,6 +32,7 @@ from tracking_config import (
     write_auth_config,
 )
 from tracking_contract import EXIT_CONFIG, EXIT_MIGRATION, SECRET_ENVIRONMENT
+from tracking_login import create_shared_state
 from tracking_migrations import run_migrations
 from tracking_readiness import check_bucket, ensure_schemas, wait_for_database
 from tracking_secrets import hand_over
@@ -113,6 +114,9 @@ def main() -> int:
         # The workers' secrets go through a pipe, not the exec'd environment (which
         # /proc/PID/environ shows for the life of the process): tracking_secrets.py.
         env.update(hand_over(worker_secret_values(settings)))
+        if settings.auth == "basic":
+            # The failed-login throttle's state, shared by all workers (tracking_login.py).
+            env.update(create_shared_state())
     except StartupError as exc:
         log.error("start-up failed: %s", exc)
         return exc.exit_code

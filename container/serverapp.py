@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tracking_hosts import HostCheck, OriginCheck, parse_allowed_hosts
-from tracking_login import LoginGate
+from tracking_login import LoginGate, LoginGuard, guard_from_environment
 from tracking_secrets import worker_secrets
 
 log = logging.getLogger("mlflow-wsgi")
@@ -121,7 +121,9 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
     return run_requirement
 
 
-def _equal_work_authentication(store: Any) -> Callable[..., bool] | None:
+def _equal_work_authentication(
+    store: Any, guard: LoginGuard | None = None
+) -> Callable[..., bool] | None:
     """A `store.authenticate_user` that does the same work whether or not the user exists.
 
     MLflow's version looks the user up and, only if found, checks the password hash (werkzeug's
@@ -133,6 +135,9 @@ def _equal_work_authentication(store: Any) -> Callable[..., bool] | None:
     and a matching password. Relies on `store.ManagedSessionMaker` and
     `SqlAlchemyStore._get_user(session, username)` (raising MlflowException when missing);
     None when they are not there.
+
+    With a `guard` (tracking_login.LoginGuard) the hash runs in one of the task's hash slots
+    and a failure counts against the user name and the client address.
     """
     get_user = getattr(type(store), "_get_user", None)
     if not callable(get_user) or not callable(getattr(store, "ManagedSessionMaker", None)):
@@ -151,8 +156,14 @@ def _equal_work_authentication(store: Any) -> Callable[..., bool] | None:
                 stored = get_user(session, username).password_hash
             except MlflowException:
                 stored = None
-        matched = check_password_hash(stored or dummy_hash, password)
-        return stored is not None and bool(matched)
+
+        def verify() -> bool:
+            matched = check_password_hash(stored or dummy_hash, password)
+            return stored is not None and bool(matched)
+
+        if guard is None:
+            return verify()
+        return guard.check_password(verify, username, password)
 
     return authenticate_user
 
@@ -246,10 +257,11 @@ def create_application() -> HostCheck:
             flask_app = auth.create_app()
         finally:
             del os.environ[FLASK_KEY]
+        guard = guard_from_environment(os.environ)
         _require(
             auth.store,
             "authenticate_user",
-            _equal_work_authentication(auth.store),
+            _equal_work_authentication(auth.store, guard),
             "the equal-work password check (no user-name enumeration by timing)",
         )
         padded = _pad_space_grant_matching()
@@ -273,7 +285,7 @@ def create_application() -> HostCheck:
             "MLflow's auth internals changed: keeping the stock run lookup for run "
             "permission checks (loads the whole run)",
         )
-        return HostCheck(OriginCheck(LoginGate(flask_app), patterns), patterns)
+        return HostCheck(OriginCheck(LoginGate(flask_app, guard), patterns), patterns)
     from mlflow.server import app as flask_app
 
     return HostCheck(OriginCheck(flask_app, patterns), patterns)

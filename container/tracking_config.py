@@ -133,6 +133,12 @@ def server_environment(
             "MLFLOW_THREADS": str(settings.threads),
             "MLFLOW_PORT": str(settings.port),
             "MLFLOW_AUTH": settings.auth,
+            # For serverapp.py's login guard (tracking_login.py).
+            "MLFLOW_AUTH_LOGIN_WINDOW_SECONDS": str(settings.login_window_seconds),
+            "MLFLOW_AUTH_MAX_FAILURES_PER_USER": str(settings.max_failures_per_user),
+            "MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS": str(settings.max_failures_per_address),
+            "MLFLOW_AUTH_MAX_CONCURRENT_HASHES": str(settings.max_concurrent_hashes),
+            "MLFLOW_AUTH_HASH_WAIT_MS": str(settings.hash_wait_ms),
             "AWS_REGION": settings.region,
             "AWS_DEFAULT_REGION": settings.region,
         }

@@ -24,6 +24,11 @@ PLAIN_ENVIRONMENT: tuple[str, ...] = (
     "MLFLOW_AUTH_ADMIN_USERNAME",
     "MLFLOW_AUTH_DEFAULT_PERMISSION",
     "MLFLOW_AUTH_CACHE_TTL_SECONDS",
+    "MLFLOW_AUTH_LOGIN_WINDOW_SECONDS",
+    "MLFLOW_AUTH_MAX_FAILURES_PER_USER",
+    "MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS",
+    "MLFLOW_AUTH_MAX_CONCURRENT_HASHES",
+    "MLFLOW_AUTH_HASH_WAIT_MS",
     "MLFLOW_WORKERS",
     "MLFLOW_THREADS",
     "MLFLOW_PORT",
@@ -60,6 +65,16 @@ DEFAULTS: dict[str, str] = {
     # measured throughput fell by an order of magnitude. 60 s bounds how long a changed or
     # deleted password stays usable on the other workers/tasks.
     "MLFLOW_AUTH_CACHE_TTL_SECONDS": "60",
+    # Failed-login budgets (tracking_login.py): a user name may fail 10 times, a client address
+    # 50 times, then one more attempt each per window/limit seconds; a window without failures
+    # restores the whole budget. Per task: with N tasks, N budgets.
+    "MLFLOW_AUTH_LOGIN_WINDOW_SECONDS": "300",
+    "MLFLOW_AUTH_MAX_FAILURES_PER_USER": "10",
+    "MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS": "50",
+    # One password hash (~150-200 ms of one core) at a time per task; a login that finds the
+    # slot busy for 0.5 s is told to retry (429), so other requests keep the other cores.
+    "MLFLOW_AUTH_MAX_CONCURRENT_HASHES": "1",
+    "MLFLOW_AUTH_HASH_WAIT_MS": "500",
     "MLFLOW_WORKERS": "3",
     "MLFLOW_THREADS": "2",
     "MLFLOW_PORT": "5000",
@@ -73,6 +88,11 @@ DEFAULTS: dict[str, str] = {
 LIMITS: dict[str, tuple[int, int]] = {
     "MLFLOW_DB_PORT": (1, 65535),
     "MLFLOW_AUTH_CACHE_TTL_SECONDS": (0, 3600),
+    "MLFLOW_AUTH_LOGIN_WINDOW_SECONDS": (1, 86400),
+    "MLFLOW_AUTH_MAX_FAILURES_PER_USER": (1, 100000),
+    "MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS": (1, 100000),
+    "MLFLOW_AUTH_MAX_CONCURRENT_HASHES": (1, 64),
+    "MLFLOW_AUTH_HASH_WAIT_MS": (0, 10000),
     "MLFLOW_WORKERS": (1, 64),
     "MLFLOW_THREADS": (1, 64),
     "MLFLOW_PORT": (1, 65535),

@@ -53,6 +53,11 @@ class Settings:
     admin_username: str
     default_permission: str
     auth_cache_ttl_seconds: int
+    login_window_seconds: int
+    max_failures_per_user: int
+    max_failures_per_address: int
+    max_concurrent_hashes: int
+    hash_wait_ms: int
     workers: int
     threads: int
     port: int
@@ -171,6 +176,11 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
             f"{', '.join(PERMISSIONS)}"
         )
     cache_ttl = _int_setting(env, "MLFLOW_AUTH_CACHE_TTL_SECONDS", problems)
+    login_window = _int_setting(env, "MLFLOW_AUTH_LOGIN_WINDOW_SECONDS", problems)
+    per_user = _int_setting(env, "MLFLOW_AUTH_MAX_FAILURES_PER_USER", problems)
+    per_address = _int_setting(env, "MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS", problems)
+    hashes = _int_setting(env, "MLFLOW_AUTH_MAX_CONCURRENT_HASHES", problems)
+    hash_wait = _int_setting(env, "MLFLOW_AUTH_HASH_WAIT_MS", problems)
 
     workers = _int_setting(env, "MLFLOW_WORKERS", problems)
     threads = _int_setting(env, "MLFLOW_THREADS", problems)
@@ -254,6 +264,11 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
             admin_username=admin_username,
             default_permission=default_permission,
             auth_cache_ttl_seconds=cache_ttl,
+            login_window_seconds=login_window,
+            max_failures_per_user=per_user,
+            max_failures_per_address=per_address,
+            max_concurrent_hashes=hashes,
+            hash_wait_ms=hash_wait,
             workers=workers,
             threads=threads,
             port=port,

@@ -13,7 +13,10 @@ import re
 import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -606,3 +609,174 @@ def test_worker_without_a_hand_over_fails_clearly() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode != 0 and "start the server through entrypoint.py" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"REMOTE_ADDR": "10.0.1.5"}, "10.0.1.5"),
+        ({"REMOTE_ADDR": "10.0.1.5", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}, "203.0.113.7"),
+        # The ALB appends the real peer last; what the client sent before it is its own claim.
+        (
+            {"REMOTE_ADDR": "10.0.1.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7"},
+            "203.0.113.7",
+        ),
+        ({"REMOTE_ADDR": "10.0.1.5", "HTTP_X_FORWARDED_FOR": "203.0.113.7,junk"}, "10.0.1.5"),
+        ({"REMOTE_ADDR": "10.0.1.5", "HTTP_X_FORWARDED_FOR": ""}, "10.0.1.5"),
+        ({"HTTP_X_FORWARDED_FOR": "2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"),
+        ({"HTTP_X_FORWARDED_FOR": "::ffff:198.51.100.9"}, "198.51.100.9"),
+        ({}, "unknown"),
+    ],
+)
+def test_client_address_is_the_load_balancers_hop(environ: dict[str, str], expected: str) -> None:
+    assert login.client_address(environ) == expected
+
+
+class StepClock:
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _throttle(clock: StepClock, user: int = 3, address: int = 5, window: float = 60) -> Any:
+    state = login.SharedState.from_environment(login.create_shared_state(slots=64))
+    budgets = {"user": login.Budget(user, window), "address": login.Budget(address, window)}
+    return login.FailureThrottle(state, budgets, clock=clock)
+
+
+def test_throttle_allows_a_burst_then_refills_evenly() -> None:
+    clock = StepClock()
+    throttle = _throttle(clock)
+    key = [("user", "admin")]
+    for _ in range(3):
+        assert throttle.retry_after(key) <= 0
+        throttle.record_failure(key)
+    # Over budget: the next attempt waits one interval (window / limit = 20 s).
+    assert throttle.retry_after(key) == pytest.approx(20)
+    clock.now += 19
+    assert throttle.retry_after(key) == pytest.approx(1)
+    clock.now += 1
+    assert throttle.retry_after(key) <= 0  # one more attempt...
+    throttle.record_failure(key)
+    assert throttle.retry_after(key) == pytest.approx(20)  # ...and over budget again
+    # A window without failures restores the whole budget.
+    clock.now += 60
+    for _ in range(3):
+        assert throttle.retry_after(key) <= 0
+        throttle.record_failure(key)
+    assert throttle.retry_after(key) > 0
+
+
+def test_throttle_keys_are_independent_and_kind_specific() -> None:
+    clock = StepClock()
+    throttle = _throttle(clock)
+    for _ in range(3):
+        throttle.record_failure([("user", "admin"), ("address", "203.0.113.7")])
+    assert throttle.retry_after([("user", "admin")]) > 0
+    assert throttle.retry_after([("user", "admin ")]) <= 0  # names compare exactly
+    assert throttle.retry_after([("user", "alice")]) <= 0
+    assert throttle.retry_after([("address", "203.0.113.7")]) <= 0  # 3 of 5
+    assert throttle.retry_after([("address", "admin")]) <= 0  # the kind is part of the key
+    assert throttle.retry_after([("user", "alice"), ("user", "admin")]) > 0  # any key over
+
+
+def test_throttle_state_is_shared_across_processes() -> None:
+    """The workers are forked processes: a failure recorded in one is seen by all."""
+    clock = StepClock()
+    throttle = _throttle(clock)
+    pid = os.fork()
+    if pid == 0:  # the child records, as another worker would
+        try:
+            for _ in range(3):
+                throttle.record_failure([("user", "admin")])
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert throttle.retry_after([("user", "admin")]) > 0
+
+
+def test_throttle_table_reuses_expired_records_and_evicts_when_full() -> None:
+    clock = StepClock()
+    throttle = _throttle(clock, user=1)
+    for index in range(500):  # far more keys than the 64 records
+        throttle.record_failure([("user", f"name-{index}")])
+    assert throttle.retry_after([("user", "name-499")]) > 0
+    clock.now += 61  # every record expired: all free again
+    assert throttle.retry_after([("user", "name-499")]) <= 0
+
+
+def test_hash_slots_bound_the_task_and_survive_a_dead_worker() -> None:
+    entry = login.create_shared_state(slots=8)
+    state = login.SharedState.from_environment(entry)
+    slots = login.HashSlots(state, 1)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # another worker takes the only slot, reports, then dies holding it
+        child = login.HashSlots(login.SharedState.from_environment(entry), 1)
+        assert child.acquire(1.0)
+        os.write(write_end, b"held")
+        time.sleep(0.5)
+        os._exit(0)  # no release: the kernel drops its fcntl lock
+    assert os.read(read_end, 4) == b"held"
+    assert slots.acquire(0.05) is False  # busy: another process holds it
+    os.waitpid(pid, 0)
+    assert slots.acquire(0.05) is True  # released by the child's death
+    # One worker's threads take turns too (fcntl locks alone would let both in).
+    other_thread: list[bool] = []
+    thread = threading.Thread(target=lambda: other_thread.append(slots.acquire(0.05)))
+    thread.start()
+    thread.join()
+    assert other_thread == [False]
+    slots.release()
+    assert slots.acquire(0.05) is True
+    slots.release()
+
+
+def test_guard_books_failures_refunds_success_and_skips_hashing_over_budget() -> None:
+    clock = StepClock()
+    throttle = _throttle(clock, user=2)
+    guard = login.LoginGuard(
+        throttle, login.HashSlots(throttle.state, 1), hash_wait_seconds=0.05, clock=clock
+    )
+    attempt = login.Attempt("admin", "203.0.113.7")
+    calls: list[str] = []
+
+    def verify(result: bool) -> Any:
+        return lambda: calls.append("hash") or result
+
+    token = login._CURRENT.set(attempt)
+    try:
+        # Successes cost no budget (booked before the hash, refunded after).
+        for _ in range(5):
+            assert guard.check_password(verify(True), "admin", "right") is True
+        assert guard.known_good("admin", "right") and not guard.known_good("admin", "wrong")
+        assert throttle.retry_after(attempt.keys) <= 0
+        for _ in range(2):
+            assert guard.check_password(verify(False), "admin", "wrong") is False
+        assert throttle.retry_after(attempt.keys) > 0 and attempt.retry_after == 0
+        # Over budget: no hash runs, and the attempt tells the gate to answer 429.
+        calls.clear()
+        assert guard.check_password(verify(True), "admin", "right") is False
+        assert calls == [] and attempt.retry_after > 0
+        assert attempt.reason == "too many failed logins"
+        clock.now += login.KNOWN_GOOD_SECONDS + 1
+        assert not guard.known_good("admin", "right")  # the memory expires
+    finally:
+        login._CURRENT.reset(token)
+
+
+def test_concurrent_reservations_cannot_overshoot_the_budget() -> None:
+    clock = StepClock()
+    throttle = _throttle(clock, user=10)
+    granted: list[float] = []
+    threads = [
+        threading.Thread(target=lambda: granted.append(throttle.reserve([("user", "admin")])))
+        for _ in range(40)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(1 for wait in granted if wait <= 0) == 10

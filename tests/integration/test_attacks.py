@@ -7,13 +7,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import statistics
 import textwrap
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import harness as h
 import pytest
+import requests
 from harness import unique
 
 SEARCH = "/api/2.0/mlflow/experiments/search?max_results=1"
@@ -32,6 +37,10 @@ def server(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[h.Server
         db_name=unique("atk"),
         auth_db_name=unique("atkauth"),
         MLFLOW_ALLOWED_HOSTS=f"{h.ALB_HOST},{h.DOMAIN_HOST}",
+        # The timing test fails many logins on purpose: budgets out of its way (the
+        # `throttled` server below tests them).
+        MLFLOW_AUTH_MAX_FAILURES_PER_USER="100000",
+        MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS="100000",
     )
     process = h.ServerProcess(env, workdir / "logs" / f"{unique('attacks')}.log")
     try:
@@ -424,3 +433,167 @@ def test_no_secret_in_any_server_process_environment(server: h.ServerProcess) ->
     assert not found, found
     # The workers still work: they authenticate users (Flask key, DB credentials in memory).
     assert h.call(server, "GET", SEARCH).status_code == 200
+
+
+# --- the failed-login throttle -------------------------------------------------------------
+
+WINDOW_S = 8
+PER_USER, PER_ADDRESS = 3, 5
+
+
+@pytest.fixture(scope="module")
+def throttled(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[h.ServerProcess]:
+    """Small budgets and a short window, so that the tests can exhaust and outwait them."""
+    bucket = f"it-{uuid.uuid4().hex[:10]}"
+    moto.create_bucket(bucket)
+    env = h.server_env(
+        mariadb,
+        moto,
+        port=h.free_port(),
+        bucket=bucket,
+        db_name=unique("thr"),
+        auth_db_name=unique("thrauth"),
+        MLFLOW_AUTH_LOGIN_WINDOW_SECONDS=str(WINDOW_S),
+        MLFLOW_AUTH_MAX_FAILURES_PER_USER=str(PER_USER),
+        MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS=str(PER_ADDRESS),
+    )
+    process = h.ServerProcess(env, workdir / "logs" / f"{unique('throttled')}.log")
+    try:
+        process.start()
+        process.wait_healthy(180)
+        yield process
+    finally:
+        process.stop(timeout=5)
+
+
+def _address() -> str:
+    """A fresh client address, as the load balancer would append it to X-Forwarded-For."""
+    return f"198.51.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
+
+
+def _login(
+    server: h.ServerProcess, user: str, password: str, address: str, session: Any = None
+) -> Any:
+    headers = {"Host": h.ALB_HOST, "X-Forwarded-For": f"10.9.9.9, {address}"}
+    sender = session or requests
+    return sender.get(server.url + SEARCH, auth=(user, password), headers=headers, timeout=60)
+
+
+def _fresh_user(server: h.ServerProcess) -> tuple[str, str]:
+    user = (f"u-{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex}")
+    h.create_user(server, *user)
+    return user
+
+
+def test_user_name_over_budget_gets_429_without_hashing(throttled: h.ServerProcess) -> None:
+    """PER_USER failed logins for one name (each from another address), then every attempt
+    for that name gets 429 with Retry-After, even with the right password and from a new
+    address, and is answered without hashing (much faster than a failed login)."""
+    user = _fresh_user(throttled)
+    failed = []
+    for _ in range(PER_USER):
+        started = time.perf_counter()
+        assert _login(throttled, user[0], "wrong-password-123", _address()).status_code == 401
+        failed.append(time.perf_counter() - started)
+    refused = []
+    for password in ("wrong-password-123", user[1]):
+        started = time.perf_counter()
+        response = _login(throttled, user[0], password, _address())
+        refused.append(time.perf_counter() - started)
+        assert response.status_code == 429, response.text[:200]
+        retry_after = int(response.headers["Retry-After"])
+        assert 1 <= retry_after <= WINDOW_S
+    print(
+        f"failed login {statistics.median(failed) * 1000:.1f} ms (median), "
+        f"429 answers {', '.join(f'{t * 1000:.1f}' for t in refused)} ms"
+    )
+    assert max(refused) < 0.5 * statistics.median(failed), (refused, failed)
+    # Other users are not affected, from any address.
+    other = _fresh_user(throttled)
+    assert _login(throttled, *other, _address()).status_code == 200
+
+
+def test_client_address_over_budget_gets_429(throttled: h.ServerProcess) -> None:
+    """PER_ADDRESS failed logins from one address (each for another name), then that address
+    gets 429 for any name, while the same user from another address logs in."""
+    address = _address()
+    for _ in range(PER_ADDRESS):
+        name = f"nobody-{uuid.uuid4().hex[:8]}"
+        assert _login(throttled, name, "wrong-password-123", address).status_code == 401
+    user = _fresh_user(throttled)
+    response = _login(throttled, *user, address)
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert _login(throttled, *user, _address()).status_code == 200
+    # Only the ALB's entry counts: an address the client puts before it changes nothing.
+    # (A wrong password: the right one now bypasses the throttle on the worker that saw it.)
+    spoofed = requests.get(
+        throttled.url + SEARCH,
+        auth=(user[0], "wrong-password-123"),
+        headers={"Host": h.ALB_HOST, "X-Forwarded-For": f"{_address()}, {address}"},
+        timeout=60,
+    )
+    assert spoofed.status_code == 429
+
+
+def test_budget_refills_and_the_window_expires(throttled: h.ServerProcess) -> None:
+    user = _fresh_user(throttled)
+    for _ in range(PER_USER):
+        assert _login(throttled, user[0], "wrong-password-123", _address()).status_code == 401
+    response = _login(throttled, *user, _address())
+    assert response.status_code == 429
+    # After Retry-After seconds one more attempt is allowed (the budget refills evenly).
+    time.sleep(int(response.headers["Retry-After"]) + 0.2)
+    assert _login(throttled, *user, _address()).status_code == 200
+    # A whole window without failures restores the whole budget. (The last attempt is a
+    # wrong password: the right one now bypasses the throttle on the worker that saw it
+    # succeed, test_a_flood_on_a_name_spares_that_users_running_session.)
+    time.sleep(WINDOW_S + 0.5)
+    for _ in range(PER_USER):
+        assert _login(throttled, user[0], "wrong-password-123", _address()).status_code == 401
+    assert _login(throttled, user[0], "wrong-password-123", _address()).status_code == 429
+
+
+def test_a_flood_on_a_name_spares_that_users_running_session(throttled: h.ServerProcess) -> None:
+    """Credentials that succeeded on a connection keep working while their user name is
+    throttled by someone else's failures (no hash needed: MLflow's credential cache)."""
+    user = _fresh_user(throttled)
+    with requests.Session() as session:
+        assert _login(throttled, *user, _address(), session=session).status_code == 200
+        for _ in range(PER_USER + 2):
+            _login(throttled, user[0], f"wrong-{uuid.uuid4().hex}", _address())
+        assert _login(throttled, user[0], "wrong-password-123", _address()).status_code == 429
+        assert _login(throttled, *user, _address(), session=session).status_code == 200
+
+
+def test_concurrent_password_checks_are_bounded(make_server: h.ServerFactory, moto: h.Moto) -> None:
+    """One hash at a time in the task and no waiting for a slot: of concurrent failing logins
+    (within budget) some are told to retry (429, Retry-After: 1), none fails otherwise."""
+    bucket = f"it-{uuid.uuid4().hex[:10]}"
+    moto.create_bucket(bucket)
+    server = make_server(
+        db_name=unique("slots"),
+        auth_db_name=unique("slotsauth"),
+        bucket=bucket,
+        MLFLOW_AUTH_MAX_CONCURRENT_HASHES="1",
+        MLFLOW_AUTH_HASH_WAIT_MS="0",
+    )
+    server.wait_healthy(180)
+    statuses: list[tuple[int, str | None]] = []
+
+    def client() -> None:
+        with requests.Session() as session:
+            for _ in range(3):
+                response = _login(
+                    server, f"n-{uuid.uuid4().hex[:8]}", "wrong-password-123", _address(), session
+                )
+                statuses.append((response.status_code, response.headers.get("Retry-After")))
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(statuses) == 24
+    assert {status for status, _ in statuses} <= {401, 429}, statuses
+    assert (429, "1") in statuses, statuses
+    assert (401, None) in statuses, statuses
