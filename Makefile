@@ -90,8 +90,10 @@ bench-synth: deps ## synth with and without the cost estimate, on the app and on
 bench-server: deps server-venv integration-deps ## tuned vs stock MLflow server under load on local stand-ins
 	$(PY) benchmarks/server_bench.py
 
+# CI passes its values as the shell variables COST_DIFF_BASE / COST_DIFF_ARGS: make would expand
+# `$(shell ...)` in a make variable given on the command line, the shell only expands `$$`.
 cost-diff: deps ## cost difference between BASE (a git ref, default origin/main or main) and the working tree
-	PYTHONPATH=. $(PY) .ci/cost_diff.py --base "$(or $(BASE),main)" -- $(ARGS)
+	PYTHONPATH=. $(PY) .ci/cost_diff.py --base "$${COST_DIFF_BASE:-$(or $(BASE),main)}" -- $(ARGS) $${COST_DIFF_ARGS:-}
 
 clean: ## remove build output (keeps the virtualenvs)
 	rm -rf cdk.out .pytest_cache .integration .bench

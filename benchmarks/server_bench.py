@@ -14,8 +14,15 @@ Each server gets the same load on 127.0.0.1: CLIENTS threads, each with one kept
 connection and its own run, POSTing log-metric for DURATION seconds (after a short warm-up),
 then the same for log-batch (10 metrics + 2 params + 1 tag per call), and for the tuned server
 log-metric again as a non-admin user (own experiment) for 10 s. Every response completed
-inside the measurement window is counted; non-2xx answers are errors. The last line printed
-is one JSON object.
+inside the measurement window is counted; non-2xx answers are errors.
+
+Then, for the tuned server, a failed-login flood: FLOOD_CLIENTS clients of another user log
+metrics for FLOOD_DURATION seconds unloaded, then again while wrong-password requests for
+`admin` from one client address (X-Forwarded-For, as the load balancer sends it) arrive at
+FLOOD_RATE per second. Goal: the other user's p50 under the flood stays within 2x of
+unloaded (before the login throttle, 6-7 such requests/s took it from 29 to 1,020 ms).
+
+The last line printed is one JSON object.
 
 Loopback only; every loop is bounded in time; every process started is stopped.
 """
@@ -287,6 +294,93 @@ def bench_non_admin(server: h.ServerProcess, args: argparse.Namespace) -> dict[s
     return drive(server.port, host, auth, runs, "log-metric", args.user_duration, args.warmup)
 
 
+FLOOD_ADDRESS = "203.0.113.66"
+
+
+def flood_logins(
+    port: int, host: str, rate: float, stop: threading.Event, statuses: dict[int, int]
+) -> list[threading.Thread]:
+    """Wrong-password requests for `admin` from one address at `rate` per second in all (4
+    threads, so that slow answers do not lower the rate), until `stop` is set."""
+    threads = 4
+    interval = threads / rate
+    lock = threading.Lock()
+
+    def flooder() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while not stop.is_set():
+            started = time.monotonic()
+            headers = {
+                "Host": host,
+                "Authorization": _auth_header("admin", f"wrong-{uuid.uuid4().hex}"),
+                "X-Forwarded-For": FLOOD_ADDRESS,
+            }
+            try:
+                status, _ = _request(
+                    conn, "GET", "/api/2.0/mlflow/experiments/search?max_results=1", None, headers
+                )
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+        conn.close()
+
+    started = [threading.Thread(target=flooder, daemon=True) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    return started
+
+
+def bench_login_flood(server: h.ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
+    """Another user's log-metric p50 without and with a wrong-password flood on `admin`."""
+    host = "127.0.0.1"
+    admin = _auth_header("admin", h.ADMIN_PASSWORD)
+    user, password = f"bench-other-{uuid.uuid4().hex[:6]}", "bench-other-Pa55word"
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    status, body = _request(
+        conn,
+        "POST",
+        "/api/2.0/mlflow/users/create",
+        {"username": user, "password": password},
+        _headers(host, admin),
+    )
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"create user: {status} {body[:300]!r}")
+    auth = _auth_header(user, password)
+    runs = create_runs(server.port, host, auth, args.flood_clients, f"bench-flood-{user}")
+    unloaded = drive(server.port, host, auth, runs, "log-metric", args.flood_duration, args.warmup)
+    stop, statuses = threading.Event(), dict[int, int]()
+    flooders = flood_logins(server.port, host, args.flood_rate, stop, statuses)
+    flood_started = time.monotonic()
+    try:
+        loaded = drive(
+            server.port, host, auth, runs, "log-metric", args.flood_duration, args.warmup
+        )
+    finally:
+        stop.set()
+        for thread in flooders:
+            thread.join(timeout=120)
+    flood_seconds = time.monotonic() - flood_started
+    ratio = (
+        round(loaded["p50_ms"] / unloaded["p50_ms"], 2)
+        if loaded["p50_ms"] and unloaded["p50_ms"]
+        else None
+    )
+    return {
+        "clients": args.flood_clients,
+        "flood_rate_target": args.flood_rate,
+        "flood_rps": round(sum(statuses.values()) / flood_seconds, 1),
+        "flood_statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "unloaded": unloaded,
+        "flooded": loaded,
+        "p50_ratio": ratio,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20, help="seconds of log-metric load")
@@ -296,8 +390,18 @@ def main() -> int:
         "--user-duration", type=float, default=10, help="seconds of log-metric as a non-admin"
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
-    parser.add_argument("--workers", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_WORKERS"]))
-    parser.add_argument("--threads", type=int, default=int(h.entrypoint.DEFAULTS["MLFLOW_THREADS"]))
+    parser.add_argument(
+        "--flood-duration", type=float, default=10, help="seconds of each login-flood phase"
+    )
+    parser.add_argument(
+        "--flood-rate", type=float, default=20, help="wrong-password requests/s in the flood"
+    )
+    parser.add_argument(
+        "--flood-clients", type=int, default=4, help="the other user's clients in the flood"
+    )
+    parser.add_argument("--skip-flood", action="store_true")
+    parser.add_argument("--workers", type=int, default=int(h.contract.DEFAULTS["MLFLOW_WORKERS"]))
+    parser.add_argument("--threads", type=int, default=int(h.contract.DEFAULTS["MLFLOW_THREADS"]))
     parser.add_argument("--skip-stock", action="store_true")
     args = parser.parse_args()
 
@@ -333,6 +437,8 @@ def main() -> int:
         result["tuned_idle_rss_mb"] = round(tuned.tree_rss_mb(), 1)
         tuned_result = bench(tuned, "tuned", args)
         tuned_result["log_metric_non_admin"] = bench_non_admin(tuned, args)
+        if not args.skip_flood:
+            tuned_result["login_flood"] = bench_login_flood(tuned, args)
         tuned.stop()
         tuned = None
         result.update(
@@ -353,6 +459,20 @@ def main() -> int:
                 "tuned_non_admin_errors": tuned_result["log_metric_non_admin"]["errors"],
             }
         )
+        if not args.skip_flood:
+            flood = tuned_result["login_flood"]
+            result.update(
+                {
+                    "flood_unloaded_p50_ms": flood["unloaded"]["p50_ms"],
+                    "flood_p50_ms": flood["flooded"]["p50_ms"],
+                    "flood_p50_ratio": flood["p50_ratio"],
+                    "flood_rps": flood["flood_rps"],
+                    "flood_statuses": flood["flood_statuses"],
+                    "flood_goal_met": bool(
+                        flood["p50_ratio"] is not None and flood["p50_ratio"] <= 2.0
+                    ),
+                }
+            )
         print(json.dumps({"tuned": tuned_result}), flush=True)
 
         if not args.skip_stock:
@@ -385,6 +505,7 @@ def main() -> int:
             result["tuned_rps"] >= 300
             and result["tuned_rss_mb"] <= 1024
             and (args.skip_stock or result.get("speedup", 0) >= 10)
+            and (args.skip_flood or result["flood_goal_met"])
         )
     finally:
         for process in (tuned, stock):

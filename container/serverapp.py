@@ -8,44 +8,25 @@ kept-alive connections with more than one worker, and `--gunicorn-opts` refuses
 `--allowed-hosts`. Serving the Flask app under gunicorn gthread workers ourselves is several
 times faster. Host checking: MLflow's Flask security middleware is applied when
 `mlflow.server` is imported inside a gunicorn process and reads MLFLOW_SERVER_ALLOWED_HOSTS
-(set by the entrypoint); HostCheck below enforces the same rule independently of that, so a
-change in when MLflow applies its middleware cannot open the server to foreign Host headers.
+(set by the entrypoint); tracking_hosts.HostCheck enforces the same rule independently of
+that, so a change in when MLflow applies its middleware cannot open the server to foreign Host
+headers.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from entrypoint import host_allowed, parse_allowed_hosts
-
-# The ALB's health check addresses the task by IP; MLflow exempts the same two paths.
-UNCHECKED_PATHS = frozenset({"/health", "/version"})
-INVALID_HOST_BODY = b"Invalid Host header\n"
+from tracking_hosts import HostCheck, OriginCheck, parse_allowed_hosts
+from tracking_login import LoginGate, LoginGuard, guard_from_environment
+from tracking_secrets import worker_secrets
 
 log = logging.getLogger("mlflow-wsgi")
 
-
-class HostCheck:
-    """Answer 403 to requests whose Host header is not an allowed one (DNS rebinding guard)."""
-
-    def __init__(self, app: Callable[..., Iterable[bytes]], patterns: tuple[str, ...]) -> None:
-        self.app = app
-        self.patterns = patterns
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if environ.get("PATH_INFO", "") not in UNCHECKED_PATHS and not host_allowed(
-            environ.get("HTTP_HOST"), self.patterns
-        ):
-            log.warning("rejected request with Host header %r", environ.get("HTTP_HOST"))
-            start_response(
-                "403 Forbidden",
-                [("Content-Type", "text/plain"), ("Content-Length", str(len(INVALID_HOST_BODY)))],
-            )
-            return [INVALID_HOST_BODY]
-        return self.app(environ, start_response)
+FLASK_KEY = "MLFLOW_FLASK_SERVER_SECRET_KEY"
 
 
 def _cached_admin_check(auth: Any) -> Callable[[], bool] | None:
@@ -140,6 +121,103 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
     return run_requirement
 
 
+def _equal_work_authentication(
+    store: Any, guard: LoginGuard | None = None
+) -> Callable[..., bool] | None:
+    """A `store.authenticate_user` that does the same work whether or not the user exists.
+
+    MLflow's version looks the user up and, only if found, checks the password hash (werkzeug's
+    default, scrypt: ~150-200 ms of CPU here): a wrong password answered in ~9 ms meant "no such
+    user", ~200 ms "this user exists". This one hashes against a dummy hash made the way MLflow
+    makes real ones (`generate_password_hash` with its defaults) when the user is missing, and
+    checks the hash after the database session is closed (MLflow's keeps a pooled connection
+    checked out for the whole hash). Same answers as MLflow's: True only for an existing user
+    and a matching password. Relies on `store.ManagedSessionMaker` and
+    `SqlAlchemyStore._get_user(session, username)` (raising MlflowException when missing);
+    None when they are not there.
+
+    With a `guard` (tracking_login.LoginGuard) the hash runs in one of the task's hash slots
+    and a failure counts against the user name and the client address.
+    """
+    get_user = getattr(type(store), "_get_user", None)
+    if not callable(get_user) or not callable(getattr(store, "ManagedSessionMaker", None)):
+        return None
+    import secrets
+
+    from mlflow.exceptions import MlflowException
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    dummy_hash = generate_password_hash(secrets.token_urlsafe(32))
+
+    def authenticate_user(username: str, password: str, *, use_primary: bool = False) -> bool:
+        stored: str | None
+        with store.ManagedSessionMaker(read_only=not use_primary) as session:
+            try:
+                stored = get_user(session, username).password_hash
+            except MlflowException:
+                stored = None
+
+        def verify() -> bool:
+            matched = check_password_hash(stored or dummy_hash, password)
+            return stored is not None and bool(matched)
+
+        if guard is None:
+            return verify()
+        return guard.check_password(verify, username, password)
+
+    return authenticate_user
+
+
+def _pad_space_grant_matching() -> tuple[Any, Callable[[str, str, str | None], bool]] | None:
+    """(module, `matches`) making MLflow's grant matching compare names as the store does.
+
+    The tracking store's names (registered models, prompts, ...) live in utf8mb4_bin columns,
+    a PAD SPACE collation: `rm-x ` and `rm-x` are one model (creating the second is refused,
+    reading it returns the first). MLflow's authorization loads a user's grants and matches
+    their resource patterns to the requested name in Python, exactly: a request naming `rm-x `
+    found no grant and fell back to the default permission, so a DENY (or a lower grant) on
+    `rm-x` was bypassed by adding a space. This `matches` also accepts a per-id grant whose
+    pattern equals the id up to trailing spaces (MySQL's PAD SPACE rule: only U+0020), never
+    turning a pattern into the wildcard. Relies on `requirements.fold_grants_for_key` calling
+    the module's `matches` and on `permissions.TYPE`/`PatternKind`; None when not so.
+    """
+    import inspect
+
+    import mlflow.server.auth.permissions as permissions
+    import mlflow.server.auth.requirements as requirements
+
+    original = getattr(requirements, "matches", None)
+    fold = getattr(requirements, "fold_grants_for_key", None)
+    kinds, id_kind = getattr(permissions, "TYPE", None), getattr(permissions, "PatternKind", None)
+    if not callable(original) or not callable(fold) or kinds is None or id_kind is None:
+        return None
+    if "matches(grant.resource_pattern" not in inspect.getsource(fold):
+        return None
+
+    def matches(resource_pattern: str, resource_type: str, resource_id: str | None) -> bool:
+        if original(resource_pattern, resource_type, resource_id):
+            return True
+        return (
+            resource_id is not None
+            and resource_pattern != "*"
+            and id_kind.ID in kinds.get(resource_type, ())
+            and resource_pattern.rstrip(" ") == resource_id.rstrip(" ")
+        )
+
+    return requirements, matches
+
+
+def _require(owner: Any, name: str, replacement: object | None, what: str) -> None:
+    """Like `_replace` for a replacement that closes a security hole: without it the worker
+    refuses to start (gunicorn then stops; the deployment fails visibly) instead of serving."""
+    if replacement is None:
+        raise RuntimeError(
+            f"MLflow's internals are not what serverapp.py was checked against: cannot install "
+            f"{what}; review serverapp.py against this MLflow version"
+        )
+    setattr(owner, name, replacement)
+
+
 def _replace(owner: Any, name: str, replacement: object | None, if_missing: str) -> None:
     """Put `replacement` in place of `owner.name`; None means MLflow's internals are not what
     the replacement was checked against: keep MLflow's own and say so (`if_missing`)."""
@@ -150,10 +228,13 @@ def _replace(owner: Any, name: str, replacement: object | None, if_missing: str)
 
 
 def create_application() -> HostCheck:
+    """The WSGI app of one worker: HostCheck -> OriginCheck -> LoginGate (basic auth) ->
+    MLflow's Flask app."""
     from dbconnect import install_sqlalchemy_credentials
 
+    secrets = worker_secrets()
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
-    install_sqlalchemy_credentials(read_timeout=300)
+    install_sqlalchemy_credentials({**os.environ, **secrets}, read_timeout=300)
     from metricwrite import lean_log_metric
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
@@ -168,7 +249,28 @@ def create_application() -> HostCheck:
     if os.environ.get("MLFLOW_AUTH", "basic") == "basic":
         import mlflow.server.auth as auth
 
-        flask_app = auth.create_app()
+        # MLflow reads the Flask key from the environment in create_app only: put it there for
+        # that call alone (os.environ changes never reach /proc/PID/environ, and without it
+        # there a subprocess could not inherit it either).
+        os.environ[FLASK_KEY] = secrets[FLASK_KEY]
+        try:
+            flask_app = auth.create_app()
+        finally:
+            del os.environ[FLASK_KEY]
+        guard = guard_from_environment(os.environ)
+        _require(
+            auth.store,
+            "authenticate_user",
+            _equal_work_authentication(auth.store, guard),
+            "the equal-work password check (no user-name enumeration by timing)",
+        )
+        padded = _pad_space_grant_matching()
+        _require(
+            padded[0] if padded else None,
+            "matches",
+            padded[1] if padded else None,
+            "grant matching that treats names as the store does (trailing spaces)",
+        )
         _replace(
             auth,
             "sender_is_admin",
@@ -183,6 +285,7 @@ def create_application() -> HostCheck:
             "MLflow's auth internals changed: keeping the stock run lookup for run "
             "permission checks (loads the whole run)",
         )
-    else:
-        from mlflow.server import app as flask_app
-    return HostCheck(flask_app, patterns)
+        return HostCheck(OriginCheck(LoginGate(flask_app, guard), patterns), patterns)
+    from mlflow.server import app as flask_app
+
+    return HostCheck(OriginCheck(flask_app, patterns), patterns)

@@ -184,13 +184,13 @@ def test_task_definition_size_and_architecture(team: Synth) -> None:
 
 
 def test_environment_and_secrets_match_the_container_contract(team: Synth) -> None:
-    from container import entrypoint
+    from container import tracking_contract as contract
 
     container = _container(team)
     env_names = {e["Name"] for e in container["Environment"]}
     secret_names = {e["Name"] for e in container["Secrets"]}
-    assert secret_names == set(entrypoint.SECRET_ENVIRONMENT)
-    assert env_names <= set(entrypoint.PLAIN_ENVIRONMENT)
+    assert secret_names == set(contract.SECRET_ENVIRONMENT)
+    assert env_names <= set(contract.PLAIN_ENVIRONMENT)
     assert not env_names & secret_names
     env = {e["Name"]: e["Value"] for e in container["Environment"]}
     assert env["MLFLOW_AUTH"] == "basic"

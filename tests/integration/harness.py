@@ -4,7 +4,8 @@
   group: TLS with require_secure_transport=ON, utf8mb4 / utf8mb4_bin.
 - moto's server mode stands in for S3.
 - ServerProcess runs `.venv-server/bin/python container/entrypoint.py` with the ECS task
-  definition's environment (server_env builds it, with the names entrypoint.py declares).
+  definition's environment (server_env builds it, with the names tracking_contract.py
+  declares).
 
 Used by the integration suite's fixtures and by benchmarks/server_bench.py. Every wait has a
 deadline and prints the process's log when it runs out; every process is stopped by its owner.
@@ -40,7 +41,9 @@ PREV_REQUIREMENTS = Path(__file__).resolve().parent / "requirements-previous.txt
 CLIENT_BIN = Path(sys.executable).parent  # .venv/bin: moto_server lives next to pytest's python
 
 sys.path.insert(0, str(CONTAINER))
-import entrypoint  # noqa: E402  (stdlib-only module: the env contract and URI helpers)
+# Standard-library-only modules of the image: the env contract and the URI helpers.
+import tracking_config  # noqa: E402
+import tracking_contract as contract  # noqa: E402
 
 sys.path.remove(str(CONTAINER))
 
@@ -365,7 +368,7 @@ class MariaDB:
 
     def uri(self, schema: str) -> str:
         """A complete URI (test credentials) for tools that need one; TLS verified."""
-        base = entrypoint.database_uri_with_credentials(
+        base = tracking_config.database_uri_with_credentials(
             DB_USERNAME, DB_PASSWORD, "127.0.0.1", self.port, schema
         )
         return f"{base}&ssl_ca={self.ca}&ssl_check_hostname=true"
@@ -476,7 +479,7 @@ def server_env(
 ) -> dict[str, str]:
     """The environment the ECS task definition gives the container, pointed at the stand-ins.
 
-    Only the names of entrypoint.PLAIN_ENVIRONMENT and SECRET_ENVIRONMENT are set (plus the
+    Only the names of contract.PLAIN_ENVIRONMENT and SECRET_ENVIRONMENT are set (plus the
     test-only S3 endpoint and moto's dummy credentials standing in for the task role). An
     override of None removes a variable.
     """
@@ -492,6 +495,11 @@ def server_env(
         "MLFLOW_AUTH_ADMIN_USERNAME": "admin",
         "MLFLOW_AUTH_DEFAULT_PERMISSION": "NO_PERMISSIONS",
         "MLFLOW_AUTH_CACHE_TTL_SECONDS": "60",
+        "MLFLOW_AUTH_LOGIN_WINDOW_SECONDS": "300",
+        "MLFLOW_AUTH_MAX_FAILURES_PER_USER": "10",
+        "MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS": "50",
+        "MLFLOW_AUTH_MAX_CONCURRENT_HASHES": "1",
+        "MLFLOW_AUTH_HASH_WAIT_MS": "500",
         "MLFLOW_WORKERS": str(workers),
         "MLFLOW_THREADS": str(threads),
         "MLFLOW_PORT": str(port),
@@ -508,8 +516,8 @@ def server_env(
         "MLFLOW_AUTH_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "MLFLOW_FLASK_SERVER_SECRET_KEY": SECRET_KEY,
     }
-    assert set(plain) == set(entrypoint.PLAIN_ENVIRONMENT), "harness env drifted from contract"
-    assert set(secrets) == set(entrypoint.SECRET_ENVIRONMENT)
+    assert set(plain) == set(contract.PLAIN_ENVIRONMENT), "harness env drifted from contract"
+    assert set(secrets) == set(contract.SECRET_ENVIRONMENT)
     env = {
         # A clean environment: nothing of the developer's shell (no AWS profile, no MLflow
         # settings) leaks into the server.
@@ -614,6 +622,19 @@ class ServerProcess:
 
 #: The `make_server` fixture's type: keyword arguments as in conftest.make_server.
 ServerFactory = Callable[..., ServerProcess]
+
+
+def process_group(pgid: int) -> list[int]:
+    """PIDs of a process group (a ServerProcess: the gunicorn master and its workers)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except (ProcessLookupError, PermissionError):
+                continue
+    return sorted(pids)
 
 
 def process_tree_rss_mb(root_pid: int) -> float:

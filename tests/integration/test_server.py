@@ -384,23 +384,10 @@ def test_mlflow_client_round_trip_with_100mb_artifact(
     print(f"100 MB via the proxy: upload {data['upload_s']} s, download {data['download_s']} s")
 
 
-def _server_pids(server: h.ServerProcess) -> list[int]:
-    assert server.process is not None
-    pgid = server.process.pid
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.getpgid(int(entry)) == pgid:
-                    pids.append(int(entry))
-            except ProcessLookupError:
-                continue
-    return pids
-
-
 def test_no_secret_in_argv_files_or_logs(server: h.ServerProcess) -> None:
     secrets = [h.DB_PASSWORD, h.ADMIN_PASSWORD, h.SECRET_KEY]
-    pids = _server_pids(server)
+    assert server.process is not None
+    pids = h.process_group(server.process.pid)
     assert len(pids) >= 3, "expected the gunicorn master and its workers"
     config_paths = set()
     for pid in pids:
@@ -429,7 +416,7 @@ def test_no_secret_in_argv_files_or_logs(server: h.ServerProcess) -> None:
 
 
 def test_internals_pinned() -> None:
-    """What serverapp.py and entrypoint.py rely on inside MLflow 3.17.2, checked in the image's
+    """What serverapp.py and the start-up modules rely on inside MLflow 3.17.2, checked in the image's
     own virtualenv: the private server-to-worker variable names, the auth module's credential
     cache, and `_before_request` calling `sender_is_admin` through the module global (so that
     replacing it takes effect)."""
@@ -458,6 +445,14 @@ def test_internals_pinned() -> None:
     )
     out = h.run_python(h.SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
     assert out.strip().endswith("pinned")
+
+
+def test_container_module_names_do_not_clash_in_the_server_virtualenv() -> None:
+    """No module of container/ is also a standard-library or installed module of the image's
+    own virtualenv (tests/test_container.py checks the dev virtualenv)."""
+    from test_container import clashing_modules
+
+    assert clashing_modules(h.SERVER_PYTHON) == []
 
 
 def test_light_run_lookup_matches_mlflow() -> None:
