@@ -62,7 +62,9 @@ class Network(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mode = self.mode = settings.network_mode
-        cidr = settings.vpc_cidr
+        #: The VPC's CIDR as the literal setting (the VPC's own attribute is a token), for
+        #: security group rules that must be checkable at synth time.
+        cidr = self.cidr = settings.vpc_cidr
 
         subnets = [
             ec2.SubnetConfiguration(

@@ -293,6 +293,7 @@ class TrackingServer(Construct):
         construct_id: str,
         *,
         vpc: ec2.IVpc,
+        vpc_cidr: str,
         service_subnets: ec2.SubnetSelection,
         load_balancer_subnets: ec2.SubnetSelection,
         assign_public_ip: bool,
@@ -325,7 +326,7 @@ class TrackingServer(Construct):
         self.service_security_group, self.service, target_group = self._build_service(
             vpc, service_subnets, assign_public_ip, server
         )
-        self.listener, self.url = self._build_listeners(vpc, load_balancer, target_group)
+        self.listener, self.url = self._build_listeners(vpc_cidr, load_balancer, target_group)
         self._build_scaling(server, target_group)
         self._build_outputs(server)
 
@@ -555,7 +556,7 @@ class TrackingServer(Construct):
 
     def _build_listeners(
         self,
-        vpc: ec2.IVpc,
+        vpc_cidr: str,
         lb: LoadBalancerSettings,
         target_group: elbv2.ApplicationTargetGroup,
     ) -> tuple[elbv2.ApplicationListener, str]:
@@ -572,7 +573,9 @@ class TrackingServer(Construct):
                 default_target_groups=[target_group],
                 open=False,
             )
-            self.load_balancer.add_redirect(source_port=80, target_port=443)
+            # Closed like the listeners: _allow_ingress opens port 80 to the same clients as
+            # 443 (CDK's default would open it to 0.0.0.0/0 whatever ingress_cidrs says).
+            self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
             listener_ports: tuple[int, ...] = (443, 80)
             url = f"https://{lb.domain_name}"
         else:
@@ -591,7 +594,7 @@ class TrackingServer(Construct):
                 "unencrypted. Set domain_name with certificate_arn or hosted_zone_id (and "
                 "hosted_zone_name) to serve HTTPS only.",
             )
-        self._allow_ingress(vpc, lb, listener_ports)
+        self._allow_ingress(vpc_cidr, lb, listener_ports)
         self.service.connections.allow_from(
             self.load_balancer_security_group,
             ec2.Port.tcp(CONTAINER_PORT),
@@ -679,13 +682,15 @@ class TrackingServer(Construct):
         )
 
     def _allow_ingress(
-        self, vpc: ec2.IVpc, lb: LoadBalancerSettings, ports: tuple[int, ...]
+        self, vpc_cidr: str, lb: LoadBalancerSettings, ports: tuple[int, ...]
     ) -> None:
+        """Clients on the listener ports: ingress_cidrs, else the internet (internet-facing)
+        or the VPC (internal). Literal CIDRs only, so cdk-nag can check every rule."""
         sg = self.load_balancer_security_group
         cidrs = lb.ingress_cidrs
         if not cidrs:
             cidrs = ("0.0.0.0/0",) if not lb.internal_load_balancer else ()
-        peers = [ec2.Peer.ipv4(c) for c in cidrs] or [ec2.Peer.ipv4(vpc.vpc_cidr_block)]
+        peers = [ec2.Peer.ipv4(c) for c in cidrs or (vpc_cidr,)]
         for peer in peers:
             for port in ports:
                 sg.add_ingress_rule(peer, ec2.Port.tcp(port), f"MLflow clients on {port}")

@@ -50,6 +50,7 @@ class MlflowStack(Stack):
             self,
             "TrackingServer",
             vpc=self.network.vpc,
+            vpc_cidr=self.network.cidr,
             service_subnets=self.network.service_subnets,
             load_balancer_subnets=self.network.load_balancer_subnets(
                 internal=c.load_balancer.internal_load_balancer

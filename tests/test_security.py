@@ -25,6 +25,14 @@ VARIANTS = {
         "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
         "hosted_zone_name": "example.com",
     },
+    # Failed synth before (EC23): the redirect opened port 80 to 0.0.0.0/0, and the internal
+    # default peer was the VPC's CIDR token, which cdk-nag cannot resolve.
+    "internal-https": {
+        "internal_load_balancer": "true",
+        "domain_name": "mlflow.example.com",
+        "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+        "hosted_zone_name": "example.com",
+    },
 }
 
 #: Every acknowledgment the app makes, by rule. README lists them with their reasons.
