@@ -48,6 +48,7 @@ from constructs.settings import (
 )
 from constructs.storage import StorageSettings
 from constructs.tracking_server import LoadBalancerSettings, ServerSettings
+from constructs.waf import WebAclSettings
 
 DEFAULT_PROFILE: Profile = "team"
 
@@ -186,6 +187,7 @@ class PlatformConfig:
     network: NetworkSettings = field(default_factory=NetworkSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     load_balancer: LoadBalancerSettings = field(default_factory=LoadBalancerSettings)
+    web_acl: WebAclSettings = field(default_factory=WebAclSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     cost_estimate: CostEstimateSettings = field(default_factory=CostEstimateSettings)
@@ -225,6 +227,7 @@ GROUPS: dict[str, type] = {
     "network": NetworkSettings,
     "server": ServerSettings,
     "load_balancer": LoadBalancerSettings,
+    "web_acl": WebAclSettings,
     "database": DatabaseSettings,
     "storage": StorageSettings,
     "cost_estimate": CostEstimateSettings,

@@ -16,6 +16,7 @@ from constructs.database import DATABASE_NAME, Database
 from constructs.network import Network
 from constructs.storage import AccessLogBucket, ArtifactStore
 from constructs.tracking_server import TrackingServer
+from constructs.waf import RateLimitWebAcl
 from stacks.config import PlatformConfig
 
 
@@ -86,6 +87,13 @@ class MlflowStack(Stack):
 
         CfnOutput(self, "ArtifactBucketName", value=self.artifacts.bucket.bucket_name)
         CfnOutput(self, "Profile", value=c.profile)
+
+        # Added last so that turning it on adds resources without moving any other.
+        self.web_acl: RateLimitWebAcl | None = None
+        if c.web_acl.waf:
+            self.web_acl = RateLimitWebAcl(
+                self, "WebAcl", settings=c.web_acl, load_balancer=self.server.load_balancer
+            )
 
     def add_cost_budget(self, limit_usd: float) -> CostBudget:
         """An AWS Budgets budget on this deployment's real bill (`deployment` tag)."""

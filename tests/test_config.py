@@ -82,7 +82,7 @@ _OLD_PROFILES = {
         "access_log_expiry_days": 730,
     },
 }  # fmt: skip
-_NEW_SINCE: dict[str, object] = {}
+_NEW_SINCE = {"waf": False, "waf_rate_limit": 10_000, "waf_rate_window_seconds": 300}
 
 
 @pytest.mark.parametrize("profile", ["dev", "team", "prod"])

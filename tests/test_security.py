@@ -33,6 +33,7 @@ VARIANTS = {
         "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
         "hosted_zone_name": "example.com",
     },
+    "waf": {"waf": "true", "waf_rate_limit": "2000"},
 }
 
 #: Every acknowledgment the app makes, by rule. README lists them with their reasons.
