@@ -102,7 +102,7 @@ class OneOf:
         values = self.allowed()
         if self.summary is not None:
             return self.summary(values)
-        return ", ".join(show(v) if isinstance(v, bool) else str(v) for v in values)
+        return ", ".join(_listing(values))
 
     def problem(self, value: Any) -> str | None:
         if value in self.allowed():

@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import math
 import sys
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,18 +222,12 @@ class PlatformConfig:
         return getattr(getattr(self, group), name)
 
 
-#: Settings group attribute of PlatformConfig -> group class, in README order.
+#: Settings group attribute of PlatformConfig -> group class, in README order (a new group is
+#: one field of PlatformConfig).
 GROUPS: dict[str, type] = {
-    "deployment": DeploymentSettings,
-    "network": NetworkSettings,
-    "server": ServerSettings,
-    "load_balancer": LoadBalancerSettings,
-    "web_acl": WebAclSettings,
-    "database": DatabaseSettings,
-    "storage": StorageSettings,
-    "cost_estimate": CostEstimateSettings,
-    "tags": TagSettings,
-    "cost_budget": CostBudgetSettings,
+    name: hint
+    for name, hint in typing.get_type_hints(PlatformConfig).items()
+    if name != PROFILE.name
 }
 
 
@@ -304,9 +299,9 @@ def load_config(
 
     raw_profile = context.get("profile", DEFAULT_PROFILE)
     profile: Any = DEFAULT_PROFILE if raw_profile is None else parse_value(PROFILE, raw_profile)
-    if value_problems(PROFILE, profile):
-        problems.extend(value_problems(PROFILE, profile))
-        profile = DEFAULT_PROFILE
+    problems.extend(value_problems(PROFILE, profile))
+    if problems:
+        profile = DEFAULT_PROFILE  # report the rest as if for the default profile
 
     values = {
         attr: dataclasses.asdict(profile_values(group, profile)) for attr, group in GROUPS.items()

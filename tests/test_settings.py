@@ -126,6 +126,16 @@ def test_every_group_field_is_a_declared_setting_with_a_unique_name() -> None:
     assert set(names) == set(SETTINGS)
     group_fields = [f.name for f in dataclasses.fields(PlatformConfig) if f.name != "profile"]
     assert group_fields == list(GROUPS)
+    assert all(dataclasses.is_dataclass(group) for group in GROUPS.values())
+
+
+def test_a_field_without_a_declaration_is_refused() -> None:
+    @dataclass(frozen=True)
+    class Undeclared:
+        plain: int = 3
+
+    with pytest.raises(TypeError, match=r"Undeclared.plain is not declared with setting\(\)"):
+        declared(Undeclared)
 
 
 def test_every_setting_has_documentation() -> None:
