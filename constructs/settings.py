@@ -330,7 +330,6 @@ def _parse_float(raw: Any) -> float:
         return float(raw)
     except (TypeError, ValueError):
         raise ValueError("is not a number") from None
-    # (no finite check here: a Range says what is allowed)
 
 
 def _parse_str_tuple(raw: Any) -> tuple[str, ...]:
@@ -372,7 +371,8 @@ def parse_value(item: Declared, raw: Any) -> Any:
     try:
         return parser_for(item.type)(raw)
     except ValueError as err:
-        raise ValueError(f"{item.name}={raw!r} {err}") from None
+        text = str(err) if "allowed:" in str(err) else f"{err}; allowed: {allowed_doc(item)}"
+        raise ValueError(f"{item.name}={raw!r} {text}") from None
 
 
 # --- problems -----------------------------------------------------------------------------
