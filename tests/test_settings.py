@@ -4,8 +4,6 @@ the container accepting every value the declarations allow. Pure tests: no synth
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,17 +172,11 @@ def test_readme_table_is_the_generated_one() -> None:
     assert config_module.readme_table(readme) == config_module.markdown_table()
 
 
-def test_markdown_command_prints_the_table() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "stacks.config", "--markdown"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == config_module.markdown_table()
-    assert result.stdout.count("\n") == len(SETTINGS) + 3  # header, rule, profile, settings
+def test_markdown_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert config_module.main(["--markdown"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == config_module.markdown_table()
+    assert printed.count("\n") == len(SETTINGS) + 3  # header, rule, profile, settings
 
 
 def test_update_readme_rewrites_only_the_table(tmp_path: Path) -> None:
