@@ -28,8 +28,9 @@ def build_app(
 ) -> MlflowStack:
     """Add the stack and the security gate to `app` (tests use this too)."""
     env = None
-    if config.region:
-        env = cdk.Environment(account=config.account, region=config.region)
+    deployment = config.deployment
+    if deployment.region:
+        env = cdk.Environment(account=deployment.account, region=deployment.region)
     stack = MlflowStack(
         app,
         config.resolved_stack_name,
@@ -39,19 +40,21 @@ def build_app(
         f"(profile {config.profile})",
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
-    if config.budget_alarm and estimate is not None:
-        stack.add_cost_budget(estimate.monthly_limit(stack, config.budget_alarm_factor))
+    alarm = config.cost_budget
+    if alarm.budget_alarm and estimate is not None:
+        stack.add_cost_budget(estimate.monthly_limit(stack, alarm.budget_alarm_factor))
     return stack
 
 
 def attach_cost_estimate(app: cdk.App, config: PlatformConfig) -> CostEstimate:
     """The synth-time estimate with this app's usage file, budget and profile policies."""
+    settings = config.cost_estimate
     return CostEstimate.attach(
         app,
-        usage_file=app_path(config.usage_file),
-        region=config.region,
-        budget=config.budget,
-        policy_file=app_path(config.policy_file),
+        usage_file=app_path(settings.usage_file),
+        region=config.deployment.region,
+        budget=settings.budget,
+        policy_file=app_path(settings.policy_file),
         profile=config.profile,
     )
 
@@ -82,10 +85,10 @@ def main() -> int:
         )
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        return 2  # bad input (1 is for a guardrail)
 
     # The estimate reports, tags and judges policies during synth (a validation plugin).
-    estimate = attach_cost_estimate(app, config) if config.cost else None
+    estimate = attach_cost_estimate(app, config) if config.cost_estimate.cost else None
     build_app(app, config, estimate)
     app.synth()
     return 0

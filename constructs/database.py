@@ -7,12 +7,17 @@ and credentials generated into Secrets Manager. Only the tracking server may con
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs import Construct
+from constructs.settings import OneOf, Rule, setting
 
 #: Pinned full version. MySQL 8.0 left RDS standard support on 2026-07-31 (extended support is
 #: billed per vCPU-hour), so the 8.4 LTS line is the one to run.
@@ -28,6 +33,70 @@ MASTER_USERNAME = "mlflow"
 CHARACTER_SET = "utf8mb4"
 COLLATION = "utf8mb4_bin"
 
+# RDS for MySQL instance classes this app accepts.
+_BURSTABLE_SIZES = ("micro", "small", "medium", "large", "xlarge", "2xlarge")
+_STANDARD_SIZES = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
+DB_INSTANCE_CLASSES = tuple(
+    [f"db.{family}.{size}" for family in ("t3", "t4g") for size in _BURSTABLE_SIZES]
+    + [
+        f"db.{family}.{size}"
+        for family in ("m5", "m6g", "m6i", "m7g", "r5", "r6g", "r6i", "r7g")
+        for size in _STANDARD_SIZES
+    ]
+)
+
+
+def accepted_instance_classes() -> Sequence[str]:
+    """The classes `db_instance_class` accepts (called at validation time, so this can come
+    from the price catalog without reading it at import)."""
+    return DB_INSTANCE_CLASSES
+
+
+def _families(classes: Sequence[str]) -> str:
+    families = dict.fromkeys(c.split(".")[1] for c in classes)
+    return f"one of {len(classes)} classes (db.FAMILY.SIZE) of the families {', '.join(families)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseSettings:
+    """The RDS instance's settings (context keys are the field names)."""
+
+    db_instance_class: str = setting(
+        "db.t4g.small",
+        dev="db.t4g.micro",
+        prod="db.m7g.large",
+        one_of=OneOf(accepted_instance_classes, summary=_families),
+        doc="RDS instance class",
+    )
+    db_multi_az: bool = setting(False, prod=True, doc="Multi-AZ standby")
+    db_allocated_storage_gib: int = setting(
+        20, prod=50, between=(20, 65536), doc="initial gp3 storage (GiB)"
+    )
+    db_max_allocated_storage_gib: int = setting(
+        100,
+        dev=50,
+        prod=500,
+        between=(20, 65536),
+        doc="storage autoscaling cap (GiB, above the allocation)",
+    )
+    db_backup_retention_days: int = setting(
+        14, dev=7, prod=30, between=(7, 35), doc="automated backups (days)"
+    )
+    db_port: int = setting(3307, between=(1150, 65535), doc="MySQL port (not the default 3306)")
+    db_deletion_protection: bool = setting(True, doc="RDS deletion protection")
+
+    RULES: ClassVar[tuple[Rule[DatabaseSettings], ...]] = (
+        Rule(
+            reads=("db_allocated_storage_gib", "db_max_allocated_storage_gib"),
+            broken=lambda s: s.db_max_allocated_storage_gib <= s.db_allocated_storage_gib,
+            message=lambda s: (
+                f"db_max_allocated_storage_gib={s.db_max_allocated_storage_gib} must exceed "
+                f"db_allocated_storage_gib={s.db_allocated_storage_gib} (storage autoscaling "
+                f"cap); allowed: > {s.db_allocated_storage_gib}"
+            ),
+        ),
+    )
+
 
 class Database(Construct):
     """A private RDS for MySQL instance with a generated master secret."""
@@ -39,15 +108,11 @@ class Database(Construct):
         *,
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
-        instance_class: str,
-        multi_az: bool,
-        allocated_storage_gib: int,
-        max_allocated_storage_gib: int,
-        backup_retention_days: int,
-        port: int,
-        deletion_protection: bool,
+        settings: DatabaseSettings,
     ) -> None:
         super().__init__(scope, construct_id)
+        s = settings
+        port = s.db_port
         engine = rds.DatabaseInstanceEngine.mysql(version=ENGINE_VERSION)
 
         self.security_group = ec2.SecurityGroup(
@@ -72,7 +137,7 @@ class Database(Construct):
             self,
             "Instance",
             engine=engine,
-            instance_type=ec2.InstanceType(instance_class.removeprefix("db.")),
+            instance_type=ec2.InstanceType(s.db_instance_class.removeprefix("db.")),
             vpc=vpc,
             vpc_subnets=subnets,
             security_groups=[self.security_group],
@@ -80,14 +145,14 @@ class Database(Construct):
             credentials=rds.Credentials.from_generated_secret(MASTER_USERNAME),
             database_name=DATABASE_NAME,
             parameter_group=parameters,
-            multi_az=multi_az,
+            multi_az=s.db_multi_az,
             storage_type=rds.StorageType.GP3,
-            allocated_storage=allocated_storage_gib,
-            max_allocated_storage=max_allocated_storage_gib,
+            allocated_storage=s.db_allocated_storage_gib,
+            max_allocated_storage=s.db_max_allocated_storage_gib,
             storage_encrypted=True,
-            backup_retention=Duration.days(backup_retention_days),
+            backup_retention=Duration.days(s.db_backup_retention_days),
             copy_tags_to_snapshot=True,
-            deletion_protection=deletion_protection,
+            deletion_protection=s.db_deletion_protection,
             removal_policy=RemovalPolicy.SNAPSHOT,
             # The version is pinned in code; upgrades are deliberate changes, not drift.
             auto_minor_version_upgrade=False,

@@ -12,10 +12,33 @@ every mode so artifact traffic never crosses a NAT gateway or the internet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 
 from constructs import Construct
+from constructs.settings import LOG_RETENTION_DAYS, Cidr, retention, setting
+
+NetworkMode = Literal["public", "nat", "endpoints"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSettings:
+    """The VPC's settings (context keys are the field names)."""
+
+    network_mode: NetworkMode = setting(
+        "public", prod="endpoints", doc="where the tasks run and how they reach AWS (see above)"
+    )
+    vpc_cidr: str = setting(
+        "10.40.0.0/16", check=Cidr(max_prefix=20), doc="the VPC's IPv4 address range"
+    )
+    nat_gateways: int = setting(1, between=(1, 2), doc="NAT gateways in `nat` mode")
+    flow_log_retention_days: int = setting(
+        30, dev=7, prod=90, one_of=LOG_RETENTION_DAYS, doc="VPC flow log retention (days)"
+    )
+
 
 # Interface endpoints a Fargate task needs to pull from ECR, ship logs and read secrets.
 INTERFACE_ENDPOINTS: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
@@ -34,14 +57,14 @@ class Network(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        mode: str,
-        cidr: str,
-        nat_gateways: int,
+        settings: NetworkSettings,
         public_load_balancer: bool,
-        flow_log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.mode = mode
+        mode = self.mode = settings.network_mode
+        #: The VPC's CIDR as the literal setting (the VPC's own attribute is a token), for
+        #: security group rules that must be checkable at synth time.
+        cidr = self.cidr = settings.vpc_cidr
 
         subnets = [
             ec2.SubnetConfiguration(
@@ -72,7 +95,7 @@ class Network(Construct):
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(cidr),
             max_azs=2,
-            nat_gateways=nat_gateways if mode == "nat" else 0,
+            nat_gateways=settings.nat_gateways if mode == "nat" else 0,
             subnet_configuration=subnets,
             gateway_endpoints={
                 "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)
@@ -80,7 +103,9 @@ class Network(Construct):
         )
 
         # Retained on stack deletion (CDK's default) so the traffic record outlives the VPC.
-        self.flow_log_group = logs.LogGroup(self, "FlowLogGroup", retention=flow_log_retention)
+        self.flow_log_group = logs.LogGroup(
+            self, "FlowLogGroup", retention=retention(settings.flow_log_retention_days)
+        )
         self.vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),

@@ -6,6 +6,7 @@ what they must (logging, lifecycle) on top. Both buckets are retained on stack d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -13,6 +14,43 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
+from constructs.settings import Matches, setting
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageSettings:
+    """The artifact and access-log buckets' settings (context keys are the field names)."""
+
+    artifact_prefix: str = setting(
+        "artifacts",
+        check=Matches(
+            r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+            what=None,
+            allowed="1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+        ),
+        doc="key prefix of the artifacts in the bucket",
+    )
+    intelligent_tiering_transition_days: int = setting(
+        0, between=(0, 3650), doc="days before objects move to Intelligent-Tiering"
+    )
+    intelligent_tiering_archive: bool = setting(
+        False,
+        doc="also use the Archive (90 days) and Deep Archive (180 days) tiers; archived "
+        "artifacts must be restored before MLflow can read them",
+    )
+    noncurrent_version_expiry_days: int = setting(
+        30,
+        dev=7,
+        prod=90,
+        between=(1, 3650),
+        doc="days a replaced or deleted artifact version is kept",
+    )
+    abort_multipart_upload_days: int = setting(
+        7, between=(1, 365), doc="incomplete multipart uploads are aborted after this many days"
+    )
+    access_log_expiry_days: int = setting(
+        365, dev=90, prod=730, between=(1, 3650), doc="access logs are kept this many days"
+    )
 
 
 def default_bucket_props() -> dict[str, Any]:
@@ -33,7 +71,7 @@ class AccessLogBucket(Construct):
     Encrypted with S3-managed keys: ALB access logging supports only SSE-S3.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, expiry_days: int) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, settings: StorageSettings) -> None:
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
             self,
@@ -42,7 +80,7 @@ class AccessLogBucket(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-access-logs",
-                    expiration=Duration.days(expiry_days),
+                    expiration=Duration.days(settings.access_log_expiry_days),
                     abort_incomplete_multipart_upload_after=Duration.days(1),
                 )
             ],
@@ -61,17 +99,14 @@ class ArtifactStore(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        prefix: str,
+        settings: StorageSettings,
         access_log_bucket: s3.IBucket,
-        intelligent_tiering_transition_days: int,
-        intelligent_tiering_archive: bool,
-        noncurrent_version_expiry_days: int,
-        abort_multipart_upload_days: int,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.prefix = prefix
+        s = settings
+        prefix = self.prefix = s.artifact_prefix
         tiering: list[s3.IntelligentTieringConfiguration] = []
-        if intelligent_tiering_archive:
+        if s.intelligent_tiering_archive:
             # Archive tiers need a restore before MLflow can read an object again: opt-in only.
             tiering.append(
                 s3.IntelligentTieringConfiguration(
@@ -95,15 +130,15 @@ class ArtifactStore(Construct):
                     transitions=[
                         s3.Transition(
                             storage_class=s3.StorageClass.INTELLIGENT_TIERING,
-                            transition_after=Duration.days(intelligent_tiering_transition_days),
+                            transition_after=Duration.days(s.intelligent_tiering_transition_days),
                         )
                     ],
                 ),
                 s3.LifecycleRule(
                     id="expire-noncurrent-versions",
-                    noncurrent_version_expiration=Duration.days(noncurrent_version_expiry_days),
+                    noncurrent_version_expiration=Duration.days(s.noncurrent_version_expiry_days),
                     abort_incomplete_multipart_upload_after=Duration.days(
-                        abort_multipart_upload_days
+                        s.abort_multipart_upload_days
                     ),
                 ),
                 s3.LifecycleRule(

@@ -46,7 +46,7 @@ def _synth(items: tuple[tuple[str, str], ...]) -> Synth:
     context.update(dict(items))
     app = cdk.App(context=context)
     config = load_config(app.node.get_all_context())
-    estimate = app_module.attach_cost_estimate(app, config) if config.cost else None
+    estimate = app_module.attach_cost_estimate(app, config) if config.cost_estimate.cost else None
     stack = app_module.build_app(app, config, estimate)
     assembly = app.synth()
     report = estimate.report if estimate else None

@@ -35,17 +35,72 @@ def test_default_profile_is_team() -> None:
 def test_each_profile_applies_its_settings(profile: str) -> None:
     config = load_config({"profile": profile})
     for key, value in PROFILE_SETTINGS[profile].items():
-        assert getattr(config, key) == value, key
+        assert config.value(key) == value, key
+
+
+# The profile values as they were before the settings were declared per construct (the old
+# PROFILE_SETTINGS table over the old PlatformConfig defaults): the declarations must keep them.
+_TEAM = {
+    "region": None, "account": None, "stack_name": None,
+    "network_mode": "public", "vpc_cidr": "10.40.0.0/16", "nat_gateways": 1,
+    "flow_log_retention_days": 30, "cpu_architecture": "ARM64", "task_cpu": 512,
+    "task_memory_mib": 1024, "server_workers": 2, "server_threads": 2, "desired_count": 1,
+    "min_tasks": 1, "max_tasks": 2, "scale_cpu_percent": 70, "scale_requests_per_target": 3000,
+    "log_retention_days": 30, "container_insights": False, "auth": "basic",
+    "admin_username": "admin", "auth_default_permission": "NO_PERMISSIONS",
+    "job_execution": False, "domain_name": None, "certificate_arn": None,
+    "hosted_zone_id": None, "hosted_zone_name": None, "internal_load_balancer": False,
+    "ingress_cidrs": (), "db_instance_class": "db.t4g.small", "db_multi_az": False,
+    "db_allocated_storage_gib": 20, "db_max_allocated_storage_gib": 100,
+    "db_backup_retention_days": 14, "db_port": 3307, "db_deletion_protection": True,
+    "artifact_prefix": "artifacts", "intelligent_tiering_transition_days": 0,
+    "intelligent_tiering_archive": False, "noncurrent_version_expiry_days": 30,
+    "abort_multipart_upload_days": 7, "access_log_expiry_days": 365, "cost": True,
+    "usage_file": "usage.yml", "policy_file": "policies.yml", "budget": None,
+    "tag_project": "mlflow", "tag_team": None, "tag_cost_center": None,
+    "tag_environment": None, "budget_alarm": False, "budget_alarm_factor": 1.2,
+    "budget_alarm_email": None, "budget_alarm_topic_arn": None,
+}  # fmt: skip
+_OLD_PROFILES = {
+    "dev": {
+        "network_mode": "public", "task_cpu": 256, "task_memory_mib": 1024,
+        "server_workers": 1, "server_threads": 2, "desired_count": 1, "min_tasks": 1,
+        "max_tasks": 1, "log_retention_days": 7, "flow_log_retention_days": 7,
+        "db_instance_class": "db.t4g.micro", "db_multi_az": False,
+        "db_allocated_storage_gib": 20, "db_max_allocated_storage_gib": 50,
+        "db_backup_retention_days": 7, "noncurrent_version_expiry_days": 7,
+        "access_log_expiry_days": 90,
+    },
+    "team": {},
+    "prod": {
+        "network_mode": "endpoints", "task_cpu": 1024, "task_memory_mib": 2048,
+        "server_workers": 3, "server_threads": 2, "desired_count": 2, "min_tasks": 2,
+        "max_tasks": 6, "log_retention_days": 90, "flow_log_retention_days": 90,
+        "container_insights": True, "db_instance_class": "db.m7g.large", "db_multi_az": True,
+        "db_allocated_storage_gib": 50, "db_max_allocated_storage_gib": 500,
+        "db_backup_retention_days": 30, "noncurrent_version_expiry_days": 90,
+        "access_log_expiry_days": 730,
+    },
+}  # fmt: skip
+_NEW_SINCE = {"waf": False, "waf_rate_limit": 10_000, "waf_rate_window_seconds": 300}
+
+
+@pytest.mark.parametrize("profile", ["dev", "team", "prod"])
+def test_declared_profile_values_are_the_old_ones(profile: str) -> None:
+    expected = {**_TEAM, **_OLD_PROFILES[profile], **_NEW_SINCE}
+    assert PROFILE_SETTINGS[profile] == expected
 
 
 def test_profiles_differ_where_it_matters() -> None:
     dev, team, prod = (load_config({"profile": p}) for p in ("dev", "team", "prod"))
-    assert dev.db_instance_class == "db.t4g.micro" and not dev.db_multi_az
-    assert prod.db_multi_az and prod.min_tasks >= 2 and prod.network_mode == "endpoints"
-    assert prod.container_insights and not team.container_insights
-    assert dev.log_retention_days < team.log_retention_days < prod.log_retention_days
-    assert 7 <= dev.db_backup_retention_days <= team.db_backup_retention_days
-    assert team.db_backup_retention_days <= prod.db_backup_retention_days
+    assert dev.database.db_instance_class == "db.t4g.micro" and not dev.database.db_multi_az
+    assert prod.database.db_multi_az and prod.server.min_tasks >= 2
+    assert prod.network.network_mode == "endpoints"
+    assert prod.server.container_insights and not team.server.container_insights
+    days = [c.server.log_retention_days for c in (dev, team, prod)]
+    assert days[0] < days[1] < days[2]
+    backups = [c.database.db_backup_retention_days for c in (dev, team, prod)]
+    assert 7 <= backups[0] <= backups[1] <= backups[2]
 
 
 def test_unknown_profile_lists_the_profiles() -> None:
@@ -64,16 +119,16 @@ def test_context_strings_are_parsed_to_types() -> None:
             "budget": "250.5",
         }
     )
-    assert config.task_cpu == 2048 and config.task_memory_mib == 4096
-    assert config.db_multi_az is True
-    assert config.ingress_cidrs == ("10.0.0.0/8", "192.168.0.0/16")
-    assert config.budget == 250.5
+    assert config.server.task_cpu == 2048 and config.server.task_memory_mib == 4096
+    assert config.database.db_multi_az is True
+    assert config.load_balancer.ingress_cidrs == ("10.0.0.0/8", "192.168.0.0/16")
+    assert config.cost_estimate.budget == 250.5
 
 
 def test_overrides_win_over_the_profile() -> None:
     config = load_config({"profile": "prod", "db_multi_az": "false", "min_tasks": "1"})
-    assert config.db_multi_az is False and config.min_tasks == 1
-    assert config.db_instance_class == PROFILE_SETTINGS["prod"]["db_instance_class"]
+    assert config.database.db_multi_az is False and config.server.min_tasks == 1
+    assert config.database.db_instance_class == PROFILE_SETTINGS["prod"]["db_instance_class"]
 
 
 def test_all_errors_are_reported_at_once() -> None:
@@ -211,8 +266,8 @@ def test_https_needs_domain_and_certificate_or_zone() -> None:
 
 def test_region_picks_up_the_default_account() -> None:
     config = load_config({"region": "eu-west-1"}, default_account="123456789012")
-    assert config.account == "123456789012"
-    assert load_config({}, default_account="123456789012").account is None
+    assert config.deployment.account == "123456789012"
+    assert load_config({}, default_account="123456789012").deployment.account is None
 
 
 def test_config_is_frozen() -> None:
