@@ -33,23 +33,13 @@ MASTER_USERNAME = "mlflow"
 CHARACTER_SET = "utf8mb4"
 COLLATION = "utf8mb4_bin"
 
-# RDS for MySQL instance classes this app accepts.
-_BURSTABLE_SIZES = ("micro", "small", "medium", "large", "xlarge", "2xlarge")
-_STANDARD_SIZES = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
-DB_INSTANCE_CLASSES = tuple(
-    [f"db.{family}.{size}" for family in ("t3", "t4g") for size in _BURSTABLE_SIZES]
-    + [
-        f"db.{family}.{size}"
-        for family in ("m5", "m6g", "m6i", "m7g", "r5", "r6g", "r6i", "r7g")
-        for size in _STANDARD_SIZES
-    ]
-)
-
-
 def accepted_instance_classes() -> Sequence[str]:
-    """The classes `db_instance_class` accepts (called at validation time, so this can come
-    from the price catalog without reading it at import)."""
-    return DB_INSTANCE_CLASSES
+    """The classes `db_instance_class` accepts: those the cost estimate's catalog prices for
+    MySQL (Single-AZ and Multi-AZ, every catalog region), so no choice is unpriceable. Called
+    at validation time, not at import."""
+    from cost.pricing.database import priced_classes
+
+    return priced_classes("MySQL")
 
 
 def _families(classes: Sequence[str]) -> str:

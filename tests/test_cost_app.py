@@ -162,9 +162,13 @@ def test_a_policy_that_needs_missing_prices_fails_closed() -> None:
     assert "cannot price" in str(err.value)
 
 
-def test_an_unpriced_database_class_fails_the_size_policy() -> None:
+def test_an_unpriced_database_class_is_refused_before_synth() -> None:
     # Before: the db.r6i.4xlarge database (about 1,500/month) was listed as unsupported and
-    # the team-database-size policy (at most 100/month) passed with a total of 47.37.
-    with pytest.raises(RuntimeError) as err:
+    # the team-database-size policy (at most 100/month) passed with a total of 47.37. Now the
+    # configuration accepts only classes the catalog prices (and a policy over an unpriced
+    # database fails closed: test_a_policy_that_needs_missing_prices_fails_closed).
+    from stacks.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
         synth(db_instance_class="db.r6i.4xlarge")
-    assert "team-database-size" in str(err.value)
+    assert "db_instance_class='db.r6i.4xlarge'" in str(err.value)

@@ -106,14 +106,34 @@ def test_rules_are_checked_and_skipped_while_their_fields_are_wrong() -> None:
     assert rule_problems(too_big, rules, field_problems(too_big)) == []
 
 
-def test_db_instance_class_allowed_values_are_a_pluggable_function() -> None:
-    from constructs import database
+def test_db_instance_class_allows_only_what_the_catalog_prices() -> None:
+    # Before: the config accepted 68 RDS classes while the catalog priced 16, so a synth with
+    # db.r6i.4xlarge left a 1,500/month database out of a 47/month total.
+    from cost.catalog import default_catalog
+    from cost.catalog.spec import REQUIRED_REGIONS
 
     _, item = SETTINGS["db_instance_class"]
     (check,) = item.checks
     assert isinstance(check, OneOf) and callable(check.values)
-    assert check.allowed() == database.DB_INSTANCE_CLASSES
-    assert len(check.allowed()) == 68  # today's list; the integrator narrows it to the catalog
+    allowed = check.allowed()
+    assert "db.t4g.small" in allowed and "db.r6i.4xlarge" not in allowed
+    catalog = default_catalog()
+    for cls in allowed:
+        for region in REQUIRED_REGIONS:
+            for deployment in ("Single-AZ", "Multi-AZ"):
+                catalog.lookup(
+                    "AmazonRDS",
+                    region,
+                    "Database Instance",
+                    None,
+                    instanceType=cls,
+                    databaseEngine="MySQL",
+                    deploymentOption=deployment,
+                )
+    with pytest.raises(ConfigError) as err:
+        load_config({"db_instance_class": "db.r6i.4xlarge"})
+    (problem,) = err.value.problems
+    assert problem.startswith("db_instance_class='db.r6i.4xlarge'") and "db.t4g.small" in problem
 
 
 # ---------------------------------------------------------------- the composed configuration
@@ -193,11 +213,16 @@ def test_update_readme_rewrites_only_the_table(tmp_path: Path) -> None:
 
 
 def container_problems(environment: Mapping[str, str]) -> list[str]:
-    """The container's verdict on a task environment (today: container/entrypoint.py's
-    parse_settings; the one place to repoint when the container's modules move)."""
-    from container import entrypoint
+    """The container's verdict on a task environment: its own settings parser
+    (container/tracking_settings.py, what the entrypoint runs first)."""
+    import importlib
+    import sys
 
-    _, problems = entrypoint.parse_settings(environment)
+    container_dir = str(Path(__file__).resolve().parent.parent / "container")
+    if container_dir not in sys.path:
+        sys.path.insert(0, container_dir)  # the image runs these as top-level modules
+    tracking_settings = importlib.import_module("tracking_settings")
+    _, problems = tracking_settings.parse_settings(environment)
     return list(problems)
 
 

@@ -193,7 +193,9 @@ class PriceCatalog:
             )
         return matches[0]
 
-    def has(self, service: str, region: str, family: str, usagetype: str, **attrs: str) -> bool:
+    def has(
+        self, service: str, region: str, family: str, usagetype: str | None, **attrs: str
+    ) -> bool:
         try:
             self.lookup(service, region, family, usagetype, **attrs)
         except PriceNotFound:

@@ -48,6 +48,33 @@ EXTENDED_SUPPORT = {
 }
 
 
+def priced_classes(engine: str = "MySQL") -> tuple[str, ...]:
+    """The instance classes the bundled catalog prices for `engine`, Single-AZ and Multi-AZ,
+    in every region the catalog must cover: what a deployment may choose without a database
+    the estimate cannot price."""
+    from cost.catalog import default_catalog
+    from cost.catalog.spec import REQUIRED_REGIONS
+
+    catalog = default_catalog()
+    return tuple(
+        cls
+        for cls in RDS_CLASSES
+        if all(
+            catalog.has(
+                RDS,
+                region,
+                "Database Instance",
+                None,
+                instanceType=cls,
+                databaseEngine=engine,
+                deploymentOption=deployment,
+            )
+            for region in REQUIRED_REGIONS
+            for deployment in DEPLOYMENTS
+        )
+    )
+
+
 def _storage_usagetype(kind: str, multi_az: bool) -> str:
     return f"RDS:{'Multi-AZ-' if multi_az else ''}{kind}"
 
