@@ -172,3 +172,14 @@ def test_an_unpriced_database_class_is_refused_before_synth() -> None:
     with pytest.raises(ConfigError) as err:
         synth(db_instance_class="db.r6i.4xlarge")
     assert "db_instance_class='db.r6i.4xlarge'" in str(err.value)
+
+
+def test_the_optional_waf_web_acl_is_priced() -> None:
+    s = synth(waf="true")
+    report = _report(s)
+    (stack,) = report["stacks"]
+    (acl,) = [r for r in stack["resources"] if r["type"] == "AWS::WAFv2::WebACL"]
+    # us-east-1: web ACL 5.00 + one rate-based rule 1.00 + usage.yml's 2,000,000 requests
+    # x 0.0000006 (cost/catalog/data/awswaf.json)
+    assert acl["monthlyCost"] == money(5.0 + 1.0 + 2_000_000 * 0.0000006)
+    assert stack["unsupported"] == []
