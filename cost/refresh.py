@@ -1,14 +1,19 @@
-"""Regenerate the bundled catalog from the AWS Price List API or from AWS's price files.
+"""Build the bundled catalog from AWS-published price files on disk, or from the Price List API.
 
-    python -m cost.refresh [--regions us-east-1,eu-west-1] [--out cost/catalog/data]
-    python -m cost.refresh --pricing-page waf.json --service awswaf \
-        --source "v0rts/aws-price-watcher@91cf8f2e:raw/waf.json"      # offline, one service
+    python -m cost.refresh --from-dir DIR [--out cost/catalog/data]
+    python -m cost.refresh --from-api [--regions us-east-1,eu-west-1] [--out ...]
 
-For every row the pricing declarations list (`cost.pricing.price_specs()`) and region it
-calls pricing:GetProducts with the product family and the selecting attributes, keeps the
-products whose usage type ends with the wanted suffix, insists on exactly one, and writes the
-same JSON files the engine reads (one per service code), each price with its unit, tiers,
-effective date and source. Synth never calls it.
+`--from-dir` reads the price files AWS's pricing pages load, as a user downloads them (or as
+public repositories vendor them: `cost.catalog.sources` names each one), from `DIR/<id>.json`
+(per-region files from `DIR/<id>/<region>.json`). Every row the pricing declarations list
+(`cost.pricing.price_specs()`) that names its source becomes one product per commercial region
+the file publishes it for; a region the file does not cover gets no product ("not published").
+The data's own publication date (the file's manifest) is each product's effective date.
+
+`--from-api` asks pricing:GetProducts for the same rows (boto3 and AWS credentials needed),
+keeps the products whose usage type ends with the wanted suffix and insists on exactly one.
+
+Both write the same files: `INDEX.json` plus `<service>/<region>.json`. Synth never calls this.
 """
 
 from __future__ import annotations
@@ -19,19 +24,201 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from cost.catalog import CATALOG_DIR, usagetype_suffix
+from cost.catalog import CATALOG_DIR, INDEX_FILE, usagetype_suffix
 from cost.catalog.regions import LOCATIONS
-from cost.catalog.spec import REQUIRED_REGIONS, PriceSpec
-from cost.pricing import price_specs
+from cost.catalog.sources import SOURCES, Source
+from cost.catalog.spec import REQUIRED_REGIONS, Page, PriceSpec, Table
 
-SOURCE = "AWS Price List API GetProducts"
+API_SOURCE = "price-list-api"
 
 
 class RefreshError(RuntimeError):
     pass
+
+
+Product = dict[str, Any]
+
+
+# --- price files on disk ---------------------------------------------------------------
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise RefreshError(f"cannot read {path}: {err.strerror}") from err
+    except ValueError as err:
+        raise RefreshError(f"{path} is not JSON: {err}") from err
+
+
+def _published(data: Any, path: Path) -> str:
+    manifest = data.get("manifest") if isinstance(data, dict) else None
+    date = str((manifest or {}).get("hawkFilePublicationDate", ""))[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        raise RefreshError(f"{path}: not a pricing-page price file (no manifest date)")
+    if not isinstance(data.get("regions"), dict):
+        raise RefreshError(f"{path}: not a pricing-page price file (no 'regions' mapping)")
+    return date
+
+
+class PriceFiles:
+    """The source files in a directory, each read once, as {location: {dimension: entry}}."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._pages: dict[str, tuple[dict[str, dict[str, Any]], str]] = {}
+
+    def page(self, source_id: str) -> tuple[dict[str, dict[str, Any]], str]:
+        """(entries by location, publication date) of one source."""
+        if source_id in self._pages:
+            return self._pages[source_id]
+        source = SOURCES.get(source_id)
+        if source is None:
+            raise RefreshError(f"unknown source {source_id!r}; known: {', '.join(SOURCES)}")
+        if source.per_region:
+            locations: dict[str, dict[str, Any]] = {}
+            dates = []
+            for code, location in LOCATIONS.items():
+                path = self.directory / source_id / f"{code}.json"
+                if not path.exists():
+                    continue
+                data = _read(path)
+                dates.append(_published(data, path))
+                entries = data["regions"].get(location)
+                if isinstance(entries, dict):
+                    locations[location] = entries
+            if not dates:
+                raise RefreshError(f"no files in {self.directory / source_id}")
+            result = (locations, max(dates))
+        else:
+            path = self.directory / f"{source_id}.json"
+            data = _read(path)
+            if source.kind == "processed":
+                result = (_unflatten(data, path), source.fetched)
+            else:
+                date = _published(data, path)
+                result = ({k: v for k, v in data["regions"].items() if isinstance(v, dict)}, date)
+        self._pages[source_id] = result
+        return result
+
+
+def _unflatten(data: Any, path: Path) -> dict[str, dict[str, Any]]:
+    """A repository's flattened file ({dimension: {location: price}}) as pricing-page entries."""
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise RefreshError(f"{path}: expected {{dimension: {{location: price}}}}")
+    locations: dict[str, dict[str, Any]] = defaultdict(dict)
+    for dimension, by_location in data.items():
+        for location, price in by_location.items():
+            locations[location][dimension] = {"price": price}
+    return locations
+
+
+def _price(entry: Any, where: str) -> float:
+    try:
+        value = float(entry["price"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise RefreshError(f"{where}: no numeric price") from err
+    if value < 0:
+        raise RefreshError(f"{where}: negative price {value}")
+    return value
+
+
+def _product(
+    spec: PriceSpec, region: str, tiers: list[dict[str, Any]], unit: str, date: str, source: str
+) -> Product:
+    attributes = {"regionCode": region}
+    if spec.usagetype is not None:
+        attributes["usagetype"] = spec.usagetype
+    attributes.update(spec.attributes)
+    return {
+        "productFamily": spec.family,
+        "attributes": attributes,
+        "unit": unit,
+        "priceDimensions": tiers,
+        "effectiveDate": date,
+        "source": source,
+    }
+
+
+def _page_products(spec: PriceSpec, page: Page, files: PriceFiles) -> list[Product]:
+    locations, date = files.page(page.source)
+    products = []
+    regions = ["global"] if spec.global_service else sorted(LOCATIONS)
+    for code in regions:
+        # Global services (Route 53) publish one price under the location "Any".
+        entries = locations.get("Any" if spec.global_service else LOCATIONS[code])
+        if not entries:
+            continue
+        dims = page.dimensions()
+        if not all(name in entries for _, name in dims):
+            continue  # not published for this region (a partial tier set is no price either)
+        tiers = []
+        for i, (begin, name) in enumerate(dims):
+            end = dims[i + 1][0] if i + 1 < len(dims) else None
+            usd = _price(entries[name], f"{page.source} {code} {name!r}")
+            tiers.append({"beginRange": begin, "endRange": end, "usd": usd})
+        products.append(_product(spec, code, tiers, page.unit, date, page.source))
+    return products
+
+
+def _table_products(spec: PriceSpec, table: Table, files: PriceFiles) -> list[Product]:
+    locations, date = files.page(table.source)
+    pattern = re.compile(table.match)
+    products = []
+    for code, location in sorted(LOCATIONS.items()):
+        seen: dict[str, float] = {}
+        extra: dict[str, dict[str, str]] = {}
+        for key, entry in (locations.get(location) or {}).items():
+            if not pattern.search(key) or not isinstance(entry, dict):
+                continue
+            instance = entry.get("Instance Type")
+            if not isinstance(instance, str):
+                continue
+            usd = _price(entry, f"{table.source} {code} {key!r}")
+            if instance in seen and seen[instance] != usd:
+                raise RefreshError(
+                    f"{table.source} {code}: {instance} matches {table.match!r} twice "
+                    f"({seen[instance]} and {usd})"
+                )
+            seen[instance] = usd
+            extra[instance] = {a: str(entry.get(f, "")) for a, f in table.fields}
+        for instance, usd in sorted(seen.items()):
+            product = _product(
+                spec,
+                code,
+                [{"beginRange": 0, "endRange": None, "usd": usd}],
+                table.unit,
+                date,
+                table.source,
+            )
+            product["attributes"][table.attribute] = instance
+            product["attributes"].update(extra[instance])
+            products.append(product)
+    return products
+
+
+def from_files(directory: Path, specs: Iterable[PriceSpec]) -> tuple[list[Product], dict[str, str]]:
+    """Products for every sourced spec, and the publication date of each source used."""
+    files = PriceFiles(directory)
+    products: list[Product] = []
+    for spec in specs:
+        made: list[Product] = []
+        if isinstance(spec.published, Page):
+            made = _page_products(spec, spec.published, files)
+        elif isinstance(spec.published, Table):
+            made = _table_products(spec, spec.published, files)
+        for product in made:
+            product["_service"] = spec.service
+        products += made
+    used = {p["source"] for p in products}
+    return products, {sid: files.page(sid)[1] for sid in sorted(used)}
+
+
+# --- the Price List API ----------------------------------------------------------------
 
 
 def _filters(spec: PriceSpec, region: str) -> list[dict[str, str]]:
@@ -66,8 +253,8 @@ def _on_demand(item: dict[str, Any]) -> tuple[list[dict[str, Any]], str, str]:
     return dims, units.pop(), str(term["effectiveDate"])[:10]
 
 
-def fetch(client: Any, spec: PriceSpec, region: str) -> dict[str, Any] | None:
-    """The catalog product for one spec in one region (None if absent and not required)."""
+def fetch(client: Any, spec: PriceSpec, region: str) -> Product | None:
+    """The catalog product for one spec in one region from the API (None if absent)."""
     items: list[dict[str, Any]] = []
     token: str | None = None
     while True:
@@ -91,158 +278,146 @@ def fetch(client: Any, spec: PriceSpec, region: str) -> dict[str, Any] | None:
             if usagetype_suffix(i["product"]["attributes"].get("usagetype", "")) == spec.usagetype
         ]
     if not items:
-        if spec.required:
-            raise RefreshError(f"no product for {spec.key} in {region}")
         return None
     if len(items) > 1:
         skus = [i["product"]["sku"] for i in items]
         raise RefreshError(f"{len(items)} products for {spec.key} in {region}: {skus}")
     item = items[0]
     dims, unit, effective = _on_demand(item)
-    attrs = item["product"]["attributes"]
-    attributes = {"regionCode": "global" if spec.global_service else region}
-    attributes["usagetype"] = attrs["usagetype"]
-    attributes.update(spec.attributes)
-    return {
-        "productFamily": spec.family,
-        "attributes": attributes,
-        "unit": unit,
-        "priceDimensions": dims,
-        "effectiveDate": effective,
-        "source": f"{SOURCE} (sku {item['product']['sku']}), {dt.date.today().isoformat()}",
-        "confirmed": True,
-    }
+    product = _product(
+        spec, "global" if spec.global_service else region, dims, unit, effective, API_SOURCE
+    )
+    product["attributes"]["usagetype"] = item["product"]["attributes"].get("usagetype", "")
+    product["note"] = f"sku {item['product']['sku']}"
+    return product
 
 
-def refresh(
-    client: Any, regions: list[str], out: Path, specs: tuple[PriceSpec, ...] | None = None
-) -> dict[str, int]:
-    """Fetch every spec row (default: every row the pricing declarations list)."""
-    products: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for spec in price_specs() if specs is None else specs:
+def from_api(
+    client: Any, regions: list[str], specs: Iterable[PriceSpec]
+) -> tuple[list[Product], dict[str, str]]:
+    products = []
+    for spec in specs:
+        if isinstance(spec.published, Table):
+            continue  # instance tables come from price files (one API call per type otherwise)
         for region in ["global"] if spec.global_service else regions:
             product = fetch(client, spec, region)
             if product is not None:
-                products[spec.service].append(product)
+                product["_service"] = spec.service
+                products.append(product)
+    return products, {API_SOURCE: dt.date.today().isoformat()} if products else {}
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _source_record(source_id: str, published: str) -> dict[str, str]:
+    if source_id == API_SOURCE:
+        return {
+            "repository": "",
+            "commit": "",
+            "path": "AWS Price List API GetProducts",
+            "url": "https://api.pricing.us-east-1.amazonaws.com",
+            "published": published,
+        }
+    source: Source = SOURCES[source_id]
+    return {
+        "repository": source.repository,
+        "commit": source.commit,
+        "path": source.path,
+        "url": source.url,
+        "published": published,
+        "kind": source.kind,
+    }
+
+
+def write(out: Path, products: list[Product], published: dict[str, str]) -> dict[str, int]:
+    """Replace the catalog in `out` with these products; counts per service."""
+    by_file: dict[tuple[str, str], list[Product]] = defaultdict(list)
+    for product in products:
+        service = product.pop("_service")
+        by_file[(service, product["attributes"]["regionCode"])].append(product)
+    seen: set[str] = set()
+    for (service, _region), items in by_file.items():
+        for p in items:
+            key = json.dumps([p["productFamily"], p["attributes"]], sort_keys=True)
+            if key in seen:
+                raise RefreshError(f"two products for {service} {key}")
+            seen.add(key)
     out.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for service, items in sorted(products.items()):
-        items.sort(key=lambda p: json.dumps(p["attributes"], sort_keys=True))
-        path = out / f"{service}.json"
+    for old in out.glob("*/*.json"):
+        old.unlink()
+    files: dict[str, dict[str, int]] = defaultdict(dict)
+    for (service, region), items in sorted(by_file.items()):
+        items.sort(key=lambda p: json.dumps([p["productFamily"], p["attributes"]], sort_keys=True))
+        path = out / service / f"{region}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            json.dumps({"serviceCode": service, "products": items}, indent=1) + "\n",
+            json.dumps(
+                {"serviceCode": service, "region": region, "products": items},
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+            + "\n",
             encoding="utf-8",
         )
-        counts[service] = len(items)
-    return counts
-
-
-def _unit_of(dimension: str) -> str:
-    """`WebACL per month` -> `month`: the pricing-page name states its unit after ' per '."""
-    return dimension.rsplit(" per ", 1)[1] if " per " in dimension else dimension
-
-
-def from_pricing_page(
-    data: dict[str, Any], service: str, source: str, specs: tuple[PriceSpec, ...] | None = None
-) -> list[dict[str, Any]]:
-    """Catalog products for `service` from a price file AWS's pricing pages load.
-
-    Those files (`.../pricing/2.0/meteredUnitMaps/<svc>/USD/current/<svc>.json`) key prices
-    by location name and dimension name: `regions[<location>][<dimension>] = {"rateCode":
-    "<SKU>.<term>.<rate>", "price": "<decimal>"}`. A spec of this kind names the dimension as
-    its family (no usage type). Every commercial region whose location is in the file gets a
-    product; a region without the dimension gets none (its price is "not published").
-    """
-    manifest = data.get("manifest") or {}
-    published = str(manifest.get("hawkFilePublicationDate", ""))[:10]
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
-        raise RefreshError("not a pricing-page price file: no manifest.hawkFilePublicationDate")
-    regions = data.get("regions")
-    if not isinstance(regions, dict):
-        raise RefreshError("not a pricing-page price file: no 'regions' mapping")
-    wanted = [
-        spec
-        for spec in (price_specs() if specs is None else specs)
-        if spec.service == service and spec.usagetype is None and not spec.attributes
-    ]
-    if not wanted:
-        raise RefreshError(f"no pricing-page rows are declared for {service}")
-    products: list[dict[str, Any]] = []
-    for code, location in sorted(LOCATIONS.items()):
-        entries = regions.get(location)
-        if not isinstance(entries, dict):
-            continue
-        for spec in wanted:
-            entry = entries.get(spec.family)
-            if not isinstance(entry, dict):
-                continue
-            sku = str(entry.get("rateCode", "")).split(".", 1)[0]
-            products.append(
-                {
-                    "productFamily": spec.family,
-                    "attributes": {"regionCode": code, "sku": sku},
-                    "unit": _unit_of(spec.family),
-                    "priceDimensions": [
-                        {"beginRange": 0, "endRange": None, "usd": float(entry["price"])}
-                    ],
-                    "effectiveDate": published,
-                    "source": f"{source} (sku {sku}, published {published})",
-                    "confirmed": True,
-                }
-            )
-    return products
-
-
-def write_service(out: Path, service: str, products: list[dict[str, Any]]) -> None:
-    products.sort(key=lambda p: (p["attributes"]["regionCode"], p["productFamily"]))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{service}.json").write_text(
-        json.dumps({"serviceCode": service, "products": products}, indent=1) + "\n",
-        encoding="utf-8",
+        files[service][region] = len(items)
+    index = {
+        "files": {s: dict(sorted(r.items())) for s, r in sorted(files.items())},
+        "sources": {sid: _source_record(sid, date) for sid, date in sorted(published.items())},
+    }
+    (out / INDEX_FILE).write_text(
+        json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
+    return {s: sum(r.values()) for s, r in files.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cost.refresh", description=__doc__)
-    parser.add_argument("--regions", default=",".join(REQUIRED_REGIONS))
-    parser.add_argument("--out", default=str(CATALOG_DIR))
-    parser.add_argument(
-        "--pricing-page",
-        metavar="FILE",
-        help="build one service's file from a price file AWS's pricing pages load (offline)",
-    )
-    parser.add_argument("--service", help="with --pricing-page: the Price List service code")
-    parser.add_argument(
-        "--source", help="with --pricing-page: where the file came from (repository@commit:path)"
-    )
-    args = parser.parse_args(argv)
-    if args.pricing_page:
-        if not (args.service and args.source):
-            print("error: --pricing-page needs --service and --source", file=sys.stderr)
-            return 2
-        try:
-            data = json.loads(Path(args.pricing_page).read_text(encoding="utf-8"))
-            products = from_pricing_page(data, args.service, args.source)
-        except (OSError, ValueError) as err:
-            print(f"error: --pricing-page {args.pricing_page}: {err}", file=sys.stderr)
-            return 2
-        except RefreshError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        write_service(Path(args.out), args.service, products)
-        print(f"{args.service}: {len(products)} prices")
-        return 0
-    import boto3
+    from cost.pricing import price_specs
 
-    # The Price List API is served from us-east-1 (also eu-central-1, ap-south-1).
-    client = boto3.client("pricing", region_name="us-east-1")
+    parser = argparse.ArgumentParser(
+        prog="python -m cost.refresh",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--from-dir", metavar="DIR", help="AWS price files on disk (offline)")
+    mode.add_argument("--from-api", action="store_true", help="the AWS Price List API")
+    parser.add_argument(
+        "--regions",
+        default=",".join(REQUIRED_REGIONS),
+        help="with --from-api: region codes, comma-separated",
+    )
+    parser.add_argument("--out", default=str(CATALOG_DIR))
+    args = parser.parse_args(argv)
+    specs = price_specs()
     try:
-        counts = refresh(client, args.regions.split(","), Path(args.out))
+        if args.from_dir:
+            directory = Path(args.from_dir)
+            if not directory.is_dir():
+                print(f"error: --from-dir {directory}: not a directory", file=sys.stderr)
+                return 2
+            products, published = from_files(directory, specs)
+        else:
+            regions = args.regions.split(",")
+            unknown = [r for r in regions if r not in LOCATIONS]
+            if unknown:
+                print(
+                    f"error: --regions: unknown {unknown}; allowed: {', '.join(LOCATIONS)}",
+                    file=sys.stderr,
+                )
+                return 2
+            import boto3
+
+            # The Price List API is served from us-east-1 (also eu-central-1, ap-south-1).
+            client = boto3.client("pricing", region_name="us-east-1")
+            products, published = from_api(client, regions, specs)
+        counts = write(Path(args.out), products, published)
     except RefreshError as err:
-        print(f"refresh failed: {err}", file=sys.stderr)
-        return 1
-    for service, count in counts.items():
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for service, count in sorted(counts.items()):
         print(f"{service}: {count} prices")
+    print(f"total: {sum(counts.values())} prices from {len(published)} sources")
     return 0
 
 

@@ -1,10 +1,12 @@
-"""The bundled price catalog: AWS list prices as data, loaded once, looked up like the Price List.
+"""The bundled price catalog: AWS list prices as data, loaded lazily, looked up like the Price List.
 
-Files in `cost/catalog/data/` hold one AWS Price List service code each (`AmazonRDS.json`, ...).
-Each product is keyed the way the Price List API keys it: a product family plus attributes
-(`regionCode`, `usagetype` with its region prefix, `instanceType`, `deploymentOption`, ...),
-with a unit, one or more price dimensions (tiers), an effective date, a source and whether the
-price was confirmed. `cost.refresh` regenerates the same files from the Price List API.
+`cost/catalog/data/INDEX.json` lists the services, the regions each has prices for and the
+sources (repository, commit, path, publication date); `data/<service>/<region>.json` holds
+that service's products in that region (`global.json` for global services), read only when a
+lookup first needs them. Each product is keyed the way the Price List keys it: a product
+family plus attributes (`regionCode`, `usagetype`, `instanceType`, `deploymentOption`, ...),
+with a unit, one or more price dimensions (tiers), the publication date of its data and the
+id of its source (`cost.catalog.sources`). `cost.refresh` writes these files.
 
 A lookup names the service, region, product family, the usage-type suffix (without the
 region prefix) and any further attributes; it must match exactly one product.
@@ -35,8 +37,8 @@ REQUIRED_PRODUCT_KEYS = {
     "priceDimensions",
     "effectiveDate",
     "source",
-    "confirmed",
 }
+INDEX_FILE = "INDEX.json"
 
 
 class CatalogError(Exception):
@@ -84,8 +86,11 @@ class Price:
     tiers: tuple[Tier, ...]
     effective_date: str
     source: str
-    confirmed: bool
     note: str
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, name: str) -> str | None:
+        return dict(self.attributes).get(name)
 
     @property
     def usd(self) -> float:
@@ -108,46 +113,35 @@ class Price:
 
 
 class PriceCatalog:
-    """Products indexed by (service, region, product family)."""
+    """Products indexed by (service, region, product family), loaded per service and region."""
 
-    def __init__(self, products: list[tuple[Price, dict[str, str]]], meta: dict[str, Any]) -> None:
-        self.meta = meta
-        self._products = [price for price, _ in products]
-        self._index: dict[tuple[str, str, str], list[tuple[Price, dict[str, str]]]] = {}
-        for price, attributes in products:
-            key = (price.service, price.region, price.family)
-            self._index.setdefault(key, []).append((price, attributes))
-        self.regions = sorted({p.region for p in self._products} - {"global"})
-        self._service_regions = {(p.service, p.region) for p in self._products}
+    def __init__(self, directory: Path = CATALOG_DIR) -> None:
+        self.directory = directory
+        path = directory / INDEX_FILE
+        try:
+            index = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise CatalogError(f"cannot read the catalog index {path}: {err}") from err
+        files = index.get("files") if isinstance(index, dict) else None
+        if not isinstance(files, dict) or not isinstance(index.get("sources"), dict):
+            raise CatalogError(f"{path}: needs 'files' and 'sources' mappings")
+        self.index: dict[str, Any] = index
+        self.sources: dict[str, dict[str, str]] = index["sources"]
+        self._files: dict[str, dict[str, int]] = files
+        self._loaded: dict[tuple[str, str], dict[str, list[tuple[Price, dict[str, str]]]]] = {}
+        self.regions = sorted({r for regions in files.values() for r in regions} - {"global"})
+        dates = [str(s.get("published", "")) for s in self.sources.values()]
+        self.meta: dict[str, Any] = {
+            "effectiveDateMin": min(dates) if dates else "",
+            "effectiveDateMax": max(dates) if dates else "",
+            "products": sum(n for regions in files.values() for n in regions.values()),
+            "regions": len(self.regions),
+            "sources": sorted(self.sources),
+        }
 
     @classmethod
     def from_directory(cls, directory: Path = CATALOG_DIR) -> PriceCatalog:
-        products: list[tuple[Price, dict[str, str]]] = []
-        dates: set[str] = set()
-        sources: set[str] = set()
-        unconfirmed = 0
-        files = sorted(directory.glob("*.json"))
-        if not files:
-            raise CatalogError(f"no catalog files in {directory}")
-        for path in files:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            service = data.get("serviceCode")
-            if not isinstance(service, str) or not isinstance(data.get("products"), list):
-                raise CatalogError(f"{path.name}: needs 'serviceCode' and a 'products' list")
-            for i, raw in enumerate(data["products"]):
-                price, attributes = _parse_product(service, raw, f"{path.name} product {i}")
-                products.append((price, attributes))
-                dates.add(price.effective_date)
-                sources.add(price.source)
-                unconfirmed += not price.confirmed
-        meta = {
-            "effectiveDateMin": min(dates),
-            "effectiveDateMax": max(dates),
-            "products": len(products),
-            "unconfirmedPrices": unconfirmed,
-            "sources": sorted(sources),
-        }
-        return cls(products, meta)
+        return cls(directory)
 
     def check_region(self, region: str) -> None:
         """Raise UnknownRegion for a name that is not a commercial region."""
@@ -156,7 +150,31 @@ class PriceCatalog:
 
     def has_region(self, service: str, region: str) -> bool:
         """Whether the catalog holds any price of `service` for this region."""
-        return (service, region) in self._service_regions
+        return region in self._files.get(service, {})
+
+    def _families(self, service: str, region: str) -> dict[str, list[tuple[Price, dict[str, str]]]]:
+        key = (service, region)
+        loaded = self._loaded.get(key)
+        if loaded is not None:
+            return loaded
+        families: dict[str, list[tuple[Price, dict[str, str]]]] = {}
+        if self.has_region(service, region):
+            path = self.directory / service / f"{region}.json"
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise CatalogError(f"cannot read {path}: {err}") from err
+            if not isinstance(data, dict) or not isinstance(data.get("products"), list):
+                raise CatalogError(f"{path}: needs a 'products' list")
+            for i, raw in enumerate(data["products"]):
+                price, attributes = _parse_product(service, raw, f"{path.name} product {i}")
+                if price.region != region:
+                    raise CatalogError(f"{path} product {i}: region {price.region}")
+                if price.source not in self.sources:
+                    raise CatalogError(f"{path} product {i}: unknown source {price.source!r}")
+                families.setdefault(price.family, []).append((price, attributes))
+        self._loaded[key] = families
+        return families
 
     def lookup(
         self,
@@ -167,7 +185,7 @@ class PriceCatalog:
         **attributes: str,
     ) -> Price:
         """The one product matching; PriceNotFound if none, CatalogError if several."""
-        candidates = self._index.get((service, region, family), [])
+        candidates = self._families(service, region).get(family, [])
         matches = [
             price
             for price, attrs in candidates
@@ -181,10 +199,14 @@ class PriceCatalog:
             )
             if not self.has_region(service, region):
                 raise PriceNotFound(
-                    f"the price catalog has no {service} prices for {region}", service, region
+                    f"AWS publishes no {service} prices for {region} in the catalog's sources",
+                    service,
+                    region,
                 )
             raise PriceNotFound(
-                f"no {service} '{family}' price for {wanted} in {region}", service, region
+                f"no published {service} '{family}' price for {wanted} in {region}",
+                service,
+                region,
             )
         if len(matches) > 1:
             raise CatalogError(
@@ -202,8 +224,25 @@ class PriceCatalog:
             return False
         return True
 
+    def values(self, service: str, region: str, family: str, attribute: str) -> list[str]:
+        """The values `attribute` takes among a family's products (e.g. instance types)."""
+        return sorted(
+            {
+                attrs[attribute]
+                for _, attrs in self._families(service, region).get(family, [])
+                if attribute in attrs
+            }
+        )
+
     def products(self) -> list[Price]:
-        return list(self._products)
+        """Every product (loads the whole catalog: for checks and reports, not for synth)."""
+        return [
+            price
+            for service, regions in sorted(self._files.items())
+            for region in sorted(regions)
+            for items in self._families(service, region).values()
+            for price, _ in items
+        ]
 
 
 def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str, str]]:
@@ -235,8 +274,6 @@ def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str,
         raise CatalogError(f"{where}: tiers must start at 0 and be contiguous")
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(raw["effectiveDate"])):
         raise CatalogError(f"{where}: effectiveDate {raw['effectiveDate']!r} is not YYYY-MM-DD")
-    if not isinstance(raw["confirmed"], bool):
-        raise CatalogError(f"{where}: confirmed must be true or false")
     price = Price(
         service=service,
         family=str(raw["productFamily"]),
@@ -247,13 +284,13 @@ def _parse_product(service: str, raw: Any, where: str) -> tuple[Price, dict[str,
         tiers=tuple(tiers),
         effective_date=str(raw["effectiveDate"]),
         source=str(raw["source"]),
-        confirmed=raw["confirmed"],
         note=str(raw.get("note", "")),
+        attributes=tuple(sorted(attributes.items())),
     )
     return price, attributes
 
 
 @cache
 def default_catalog() -> PriceCatalog:
-    """The bundled catalog, parsed once per process."""
-    return PriceCatalog.from_directory(CATALOG_DIR)
+    """The bundled catalog (its index read once per process; prices as lookups need them)."""
+    return PriceCatalog(CATALOG_DIR)

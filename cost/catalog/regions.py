@@ -49,10 +49,12 @@ COMMERCIAL_REGIONS = (
 #: on-demand price files AWS's pricing pages load, as vendored by yeo/ec2.shop at commit
 #: 73696e380ae600b175f859850a726edebd1de72f (data/ec2/<code>-ondemand.json: file name = code,
 #: its single `regions` key = name; published 2025-04-04). ap-east-2 (Taipei) and
-#: ap-southeast-6 (New Zealand) have no file there: no published prices are mapped for them.
+#: ap-southeast-6 (New Zealand) have no file there; their names are the ones the newer
+#: pricing-page files of v0rts/aws-price-watcher use (e.g. processed/ecs.json).
 LOCATIONS: dict[str, str] = {
     "af-south-1": "Africa (Cape Town)",
     "ap-east-1": "Asia Pacific (Hong Kong)",
+    "ap-east-2": "Asia Pacific (Taipei)",
     "ap-northeast-1": "Asia Pacific (Tokyo)",
     "ap-northeast-2": "Asia Pacific (Seoul)",
     "ap-northeast-3": "Asia Pacific (Osaka)",
@@ -63,6 +65,7 @@ LOCATIONS: dict[str, str] = {
     "ap-southeast-3": "Asia Pacific (Jakarta)",
     "ap-southeast-4": "Asia Pacific (Melbourne)",
     "ap-southeast-5": "Asia Pacific (Malaysia)",
+    "ap-southeast-6": "Asia Pacific (New Zealand)",
     "ap-southeast-7": "Asia Pacific (Thailand)",
     "ca-central-1": "Canada (Central)",
     "ca-west-1": "Canada West (Calgary)",

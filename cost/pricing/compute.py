@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cost.catalog.spec import PriceSpec
+from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.network import PUBLIC_IPV4, public_ipv4
@@ -63,16 +63,39 @@ def _split_capacity(
     return counts
 
 
+#: Fargate on-demand dimensions of AWS's Fargate pricing-page data (Linux), by architecture.
+FARGATE_DIMENSIONS = {
+    False: ("perCPU per hour", "perGB per hour"),
+    True: ("ARM perCPU per hour", "ARM perGB per hour"),
+}
+SPOT_UNSOURCED = (
+    "Fargate Spot prices are published in a separate, frequently changing feed that no "
+    "public repository known to this project vendors with its date"
+)
+
+
 def _fargate_prices() -> list[PriceSpec]:
     specs = []
     for arm in (False, True):
-        for spot in (False, True):
-            # Spot prices move; the catalog holds them only where a source had them.
-            specs += [
-                PriceSpec(ECS, "Compute", u, required=not spot)
-                for u in _fargate_usagetypes(arm, spot)
-            ]
-    specs.append(PriceSpec(ECS, "Compute", "Fargate-EphemeralStorage-GB-Hours"))
+        for usagetype, dimension in zip(
+            _fargate_usagetypes(arm, False), FARGATE_DIMENSIONS[arm], strict=True
+        ):
+            unit = "vCPU-Hours" if "CPU" in dimension else "GB-Hours"
+            specs.append(
+                PriceSpec(ECS, "Compute", usagetype, published=Page("ecs", dimension, unit))
+            )
+        specs += [
+            PriceSpec(ECS, "Compute", u, unsourced=SPOT_UNSOURCED)
+            for u in _fargate_usagetypes(arm, True)
+        ]
+    specs.append(
+        PriceSpec(
+            ECS,
+            "Compute",
+            "Fargate-EphemeralStorage-GB-Hours",
+            published=Page("ecs", "Storage per GB-Hours", "GB-Hours"),
+        )
+    )
     return [*specs, PUBLIC_IPV4]
 
 
@@ -267,8 +290,45 @@ LAMBDA = "AWSLambda"
         UsageKey("average_duration_ms", 1_000, "average duration per invocation, ms"),
     ),
     prices=[
-        PriceSpec(LAMBDA, "Serverless", u)
-        for u in ("Request", "Request-ARM", "Lambda-GB-Second", "Lambda-GB-Second-ARM")
+        PriceSpec(
+            LAMBDA, "Serverless", "Request", published=Page("lambda", "Lambda Requests", "Requests")
+        ),
+        PriceSpec(
+            LAMBDA,
+            "Serverless",
+            "Request-ARM",
+            published=Page("lambda", "Lambda Requests-ARM", "Requests"),
+        ),
+        # Tier boundaries as AWS's Lambda pricing page states them: x86 first 6 billion
+        # GB-seconds a month, next 9 billion, over 15 billion; Arm 7.5, 11.25, over 18.75.
+        PriceSpec(
+            LAMBDA,
+            "Serverless",
+            "Lambda-GB-Second",
+            published=Page(
+                "lambda",
+                unit="Lambda-GB-Second",
+                tiers=(
+                    (0, "Lambda Duration"),
+                    (6e9, "Lambda Duration Tier2"),
+                    (15e9, "Lambda Duration Tier3"),
+                ),
+            ),
+        ),
+        PriceSpec(
+            LAMBDA,
+            "Serverless",
+            "Lambda-GB-Second-ARM",
+            published=Page(
+                "lambda",
+                unit="Lambda-GB-Second",
+                tiers=(
+                    (0, "Lambda Duration-ARM"),
+                    (7.5e9, "Lambda Duration-ARM Tier2"),
+                    (18.75e9, "Lambda Duration-ARM Tier3"),
+                ),
+            ),
+        ),
     ],
 )
 def price_lambda_function(resource: Resource, ctx: PricingContext) -> list[CostComponent]:

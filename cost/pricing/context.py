@@ -140,8 +140,6 @@ class PricingContext:
         tiered: bool = False,
     ) -> CostComponent:
         """A component at the price's first tier, or blended across tiers if `tiered`."""
-        if not price.confirmed:
-            self.assume(f"unconfirmed catalog price {price.ref}: {price.note or 'see SOURCES.md'}")
         unit_price = price.usd
         if tiered and quantity > 0:
             unit_price = price.tiered_cost(quantity) / quantity

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cost.catalog.spec import PriceSpec
+import datetime as dt
+
+from cost.catalog import Price
+from cost.catalog.spec import Page, PriceSpec, Table
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
 from cost.pricing.registry import HOURS, UsageKey, priced
@@ -10,26 +13,13 @@ from cost.pricing.security import SECRET_PRICES, secret_components
 
 RDS = "AmazonRDS"
 
-#: RDS for MySQL instance classes the catalog prices (Single-AZ and Multi-AZ).
-RDS_CLASSES = (
-    "db.t4g.micro",
-    "db.t4g.small",
-    "db.t4g.medium",
-    "db.t4g.large",
-    "db.t3.micro",
-    "db.t3.small",
-    "db.t3.medium",
-    "db.t3.large",
-    "db.m6g.large",
-    "db.m6g.xlarge",
-    "db.m7g.large",
-    "db.m7g.xlarge",
-    "db.m5.large",
-    "db.m6i.large",
-    "db.r6g.large",
-    "db.r7g.large",
-)
 DEPLOYMENTS = ("Single-AZ", "Multi-AZ")
+#: The pricing-page files AWS's RDS page loads, one per engine (instance rows by class).
+ENGINE_SOURCES = {
+    "MySQL": "rds-mysql-ondemand",
+    "MariaDB": "rds-mariadb-ondemand",
+    "PostgreSQL": "rds-postgresql-ondemand",
+}
 
 ENGINES = {
     "mysql": "MySQL",
@@ -41,74 +31,134 @@ ENGINES = {
 GP3_SMALL_VOLUME_GIB = 400
 GP3_BASELINE = {"small": (3000, 125), "large": (12000, 500)}
 
-# Versions in RDS Extended Support (billed per vCPU-hour on top): not priced, said out loud.
+# Major versions in RDS Extended Support, with the date it began (AWS's RDS Extended Support
+# documentation) and the rate dimensions of the engine's price file for years 1-2 and year 3.
 EXTENDED_SUPPORT = {
-    "mysql": (("5.7", "2024-03-01"), ("8.0", "2026-08-01")),
-    "postgres": (("11", "2024-03-01"), ("12", "2025-03-01")),
+    "mysql": (
+        ("5.7", "2024-03-01", "MySQL Year 1 Year 2 5 7", "MySQL Year 3 5 7"),
+        ("8.0", "2026-08-01", "Any Year 1 Year 2 8 0", None),
+    ),
+    "postgres": (
+        ("11", "2024-03-01", "PostgreSQL Year 1 Year 2 11", "PostgreSQL Year 3 11"),
+        ("12", "2025-03-01", "PostgreSQL Year 1 Year 2 12", "PostgreSQL Year 3 12"),
+        ("13", "2026-03-01", "Any Year 1 Year 2 13", "Any Year 3 13"),
+    ),
 }
+#: The date Extended Support years are counted at: fixed (and moved with each catalog
+#: refresh) so that an estimate does not change by itself from one day to the next.
+AS_OF_DATE = "2026-12-01"
+
+
+def _es_family(dimension: str) -> str:
+    return f"Extended Support {dimension}"
+
+
+def _extended_support_prices() -> list[PriceSpec]:
+    specs = []
+    for engine, versions in EXTENDED_SUPPORT.items():
+        name = ENGINES[engine]
+        for _, _, *dimensions in versions:
+            for dimension in dimensions:
+                if dimension:
+                    specs.append(
+                        PriceSpec(
+                            RDS,
+                            _es_family(dimension),
+                            None,
+                            {"databaseEngine": name},
+                            published=Page(ENGINE_SOURCES[name], dimension, "vCPU-Hr"),
+                        )
+                    )
+    return specs
 
 
 def priced_classes(engine: str = "MySQL") -> tuple[str, ...]:
     """The instance classes the bundled catalog prices for `engine`, Single-AZ and Multi-AZ,
-    in every region the catalog must cover: what a deployment may choose without a database
-    the estimate cannot price."""
+    in every region the MLflow app must cover: what a deployment may choose without a
+    database the estimate cannot price."""
     from cost.catalog import default_catalog
     from cost.catalog.spec import REQUIRED_REGIONS
 
     catalog = default_catalog()
-    return tuple(
-        cls
-        for cls in RDS_CLASSES
-        if all(
-            catalog.has(
-                RDS,
-                region,
-                "Database Instance",
-                None,
-                instanceType=cls,
-                databaseEngine=engine,
-                deploymentOption=deployment,
-            )
-            for region in REQUIRED_REGIONS
-            for deployment in DEPLOYMENTS
-        )
-    )
+    sets = [
+        set(catalog.values(RDS, region, f"Database Instance {engine} {deployment}", "instanceType"))
+        for region in REQUIRED_REGIONS
+        for deployment in DEPLOYMENTS
+    ]
+    return tuple(sorted(set.intersection(*sets))) if sets else ()
 
 
 def _storage_usagetype(kind: str, multi_az: bool) -> str:
     return f"RDS:{'Multi-AZ-' if multi_az else ''}{kind}"
 
 
+def _instance_family(engine: str, deployment: str) -> str:
+    return f"Database Instance {engine} {deployment}"
+
+
+#: Storage dimensions of AWS's RDS storage pricing-page file, by (usage-type kind, Multi-AZ).
+STORAGE_DIMENSIONS = {
+    "GP2-Storage": "Database Storage {az} General Purpose",
+    "GP3-Storage": "Database Storage {az} General Purpose-GP3",
+    "PIOPS-Storage": "Database Storage {az} Provisioned IOPS",
+    "IO2-Storage": "Database Storage {az} Provisioned IOPS-IO2",
+    "StorageUsage": "Database Storage {az} Magnetic",
+    "PIOPS": "Provisioned IOPS {az}",
+    "GP3-PIOPS": "Provisioned GP3 IOPS {az}",
+    "GP3-Throughput": "Provisioned Throughput {az}",
+}
+STORAGE_FAMILIES = {
+    "PIOPS": "Provisioned IOPS",
+    "GP3-PIOPS": "Provisioned IOPS",
+    "GP3-Throughput": "Provisioned Throughput",
+}
+
+
 def _rds_prices() -> list[PriceSpec]:
     specs = [
         PriceSpec(
             RDS,
-            "Database Instance",
+            _instance_family(engine, deployment),
             None,
-            {"instanceType": cls, "databaseEngine": "MySQL", "deploymentOption": deployment},
+            published=Table(
+                source,
+                rf"^Database Instance {engine} No license required db \S+ .* "
+                rf"{deployment} (Current|Previous) Generation$",
+                fields=(("vcpu", "vCPU"),),
+            ),
         )
-        for cls in RDS_CLASSES
+        for engine, source in ENGINE_SOURCES.items()
         for deployment in DEPLOYMENTS
     ]
     for multi_az in (False, True):
-        for kind in ("GP2-Storage", "GP3-Storage", "PIOPS-Storage"):
-            specs.append(PriceSpec(RDS, "Database Storage", _storage_usagetype(kind, multi_az)))
-        specs.append(PriceSpec(RDS, "Provisioned IOPS", _storage_usagetype("PIOPS", multi_az)))
-        specs.append(PriceSpec(RDS, "Provisioned IOPS", _storage_usagetype("GP3-PIOPS", multi_az)))
-        specs.append(
-            PriceSpec(RDS, "Provisioned Throughput", _storage_usagetype("GP3-Throughput", multi_az))
+        az = "Multi AZ" if multi_az else "Single AZ"
+        for kind, dimension in STORAGE_DIMENSIONS.items():
+            specs.append(
+                PriceSpec(
+                    RDS,
+                    STORAGE_FAMILIES.get(kind, "Database Storage"),
+                    _storage_usagetype(kind, multi_az),
+                    published=Page("rds-storage", dimension.format(az=az), "GB-Mo"),
+                )
+            )
+    specs.append(
+        PriceSpec(
+            RDS,
+            "Storage Snapshot",
+            "RDS:ChargedBackupUsage",
+            published=Page("rds-storage", "Storage Snapshot", "GB-Mo"),
         )
-    specs.append(PriceSpec(RDS, "Storage Snapshot", "RDS:ChargedBackupUsage"))
-    return specs + list(SECRET_PRICES)
+    )
+    return specs + _extended_support_prices() + list(SECRET_PRICES)
 
 
 @priced(
     "AWS::RDS::DBInstance",
     service="RDS",
-    summary="instance hours by class and Single-AZ/Multi-AZ SKU (MySQL classes in the "
-    "catalog), storage (gp2, gp3, io1) with gp3 IOPS/throughput above the baseline and io1 "
-    "IOPS, backup storage beyond the free allowance, the RDS-managed master secret; Extended "
-    "Support versions flagged",
+    summary="instance hours by class, engine (MySQL, MariaDB, PostgreSQL) and Single-AZ/"
+    "Multi-AZ, read replicas, storage (gp2, gp3, io1, io2, magnetic) with gp3 IOPS/throughput "
+    "above the baseline and io1/io2 IOPS, backup storage beyond the free allowance, the "
+    "RDS-managed master secret, RDS Extended Support per vCPU-hour",
     usage=(
         HOURS,
         UsageKey(
@@ -129,30 +179,35 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
     props = resource.properties
     if props.get("DBClusterIdentifier") is not None:
         raise Unpriceable("instances of an Aurora/Multi-AZ DB cluster are not in the catalog")
-    engine = ctx.text(props.get("Engine"), "", "database engine").lower()
+    source = ctx.referenced(props.get("SourceDBInstanceIdentifier"), "AWS::RDS::DBInstance")
+    replica = props.get("SourceDBInstanceIdentifier") is not None
+    engine_value = props.get("Engine")
+    if engine_value is None and source is not None:
+        engine_value = source.properties.get("Engine")  # a read replica runs its source's engine
+    engine = ctx.text(engine_value, "", "database engine").lower()
     if engine not in ENGINES:
         raise Unpriceable(f"engine {engine or '(unset)'} is not in the price catalog")
     engine_name = ENGINES[engine]
-    instance_class = ctx.text(props.get("DBInstanceClass"), "", "DB instance class")
+    class_value = props.get("DBInstanceClass")
+    if class_value is None and source is not None:
+        class_value = source.properties.get("DBInstanceClass")
+    instance_class = ctx.text(class_value, "", "DB instance class")
     if not instance_class:
         raise Unpriceable("the DB instance class is not known at synth time")
     multi_az = ctx.flag(props.get("MultiAZ"), False, "MultiAZ")
     deployment = "Multi-AZ" if multi_az else "Single-AZ"
     hours = ctx.hours
 
+    instance_price = ctx.price(
+        RDS, _instance_family(engine_name, deployment), None, instanceType=instance_class
+    )
+    role = "read replica" if replica else "instance"
     components = [
         ctx.component(
-            f"Database instance ({instance_class}, {engine_name}, {deployment})",
+            f"Database {role} ({instance_class}, {engine_name}, {deployment})",
             "hours",
             hours,
-            ctx.price(
-                RDS,
-                "Database Instance",
-                None,
-                instanceType=instance_class,
-                databaseEngine=engine_name,
-                deploymentOption=deployment,
-            ),
+            instance_price,
             usage_based=hours != 730,
         )
     ]
@@ -171,6 +226,8 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
             f"{ctx.number(max_size, size, 'MaxAllocatedStorage'):g} GB"
         )
 
+    if replica and props.get("AllocatedStorage") is None and source is not None:
+        size = ctx.number(source.properties.get("AllocatedStorage"), 20, "source storage (GiB)")
     if storage_type == "gp2":
         components.append(_storage(ctx, "GP2-Storage", "gp2", size, multi_az))
     elif storage_type == "gp3":
@@ -200,16 +257,19 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
                     ),
                 )
             )
-    elif storage_type == "io1":
-        components.append(_storage(ctx, "PIOPS-Storage", "io1", size, multi_az))
+    elif storage_type in ("io1", "io2"):
+        kind = "PIOPS-Storage" if storage_type == "io1" else "IO2-Storage"
+        components.append(_storage(ctx, kind, storage_type, size, multi_az))
         components.append(
             ctx.component(
-                "Provisioned IOPS (io1)",
+                f"Provisioned IOPS ({storage_type})",
                 "IOPS-months",
-                ctx.number(iops, 1000, "io1 IOPS"),
+                ctx.number(iops, 1000, f"{storage_type} IOPS"),
                 ctx.price(RDS, "Provisioned IOPS", _storage_usagetype("PIOPS", multi_az)),
             )
         )
+    elif storage_type == "standard":
+        components.append(_storage(ctx, "StorageUsage", "magnetic", size, multi_az))
     else:
         raise Unpriceable(f"storage type {storage_type} is not in the price catalog")
 
@@ -234,14 +294,51 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
         components += secret_components(ctx, label="RDS-managed master secret")
 
     version = props.get("EngineVersion")
+    if version is None and source is not None:
+        version = source.properties.get("EngineVersion")
     if isinstance(version, str):
-        for prefix, since in EXTENDED_SUPPORT.get(engine, ()):
-            if version == prefix or version.startswith(prefix + "."):
-                ctx.assume(
-                    f"{engine_name} {prefix} is in RDS Extended Support since {since}: an extra "
-                    "per-vCPU-hour charge applies that this estimate does not include"
-                )
+        components += _extended_support(
+            ctx, engine, engine_name, version, instance_price, multi_az, hours
+        )
     return components
+
+
+def _extended_support(
+    ctx: PricingContext,
+    engine: str,
+    engine_name: str,
+    version: str,
+    instance_price: Price,
+    multi_az: bool,
+    hours: float,
+) -> list[CostComponent]:
+    """RDS Extended Support: per vCPU-hour (both AZs of a Multi-AZ instance) on versions past
+    the end of standard support, at the rate of the support year at AS_OF_DATE."""
+    as_of = AS_OF_DATE
+    for prefix, since, years_1_2, year_3 in EXTENDED_SUPPORT.get(engine, ()):
+        if not (version == prefix or version.startswith(prefix + ".")):
+            continue
+        if as_of < since:
+            ctx.assume(f"{engine_name} {prefix} enters RDS Extended Support on {since}")
+            return []
+        start = dt.date.fromisoformat(since)
+        third_year = start.replace(year=start.year + 2).isoformat()
+        dimension = year_3 if year_3 and as_of >= third_year else years_1_2
+        year = "year 3" if dimension == year_3 else "years 1-2"
+        vcpus = float(instance_price.attribute("vcpu") or 0)
+        if vcpus <= 0:
+            raise Unpriceable(f"the catalog has no vCPU count for {engine_name} instances")
+        nodes = 2 if multi_az else 1
+        return [
+            ctx.component(
+                f"RDS Extended Support ({engine_name} {prefix} since {since}, {year})",
+                "vCPU-hours",
+                vcpus * nodes * hours,
+                ctx.price(RDS, _es_family(dimension), None, databaseEngine=engine_name),
+                note=f"{vcpus:g} vCPU x {nodes} node(s), as of {as_of}",
+            )
+        ]
+    return []
 
 
 def _storage(

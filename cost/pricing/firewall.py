@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cost.catalog.spec import PriceSpec
+from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable, is_unresolved
 from cost.pricing.registry import UsageKey, priced
@@ -57,9 +57,9 @@ def _statements(statement: Any) -> list[dict[str, Any]]:
     "requests inspected; managed rule groups with their own fees are not in the catalog",
     usage=(UsageKey("monthly_requests", 1_000_000, "web requests the web ACL inspects per month"),),
     prices=(
-        PriceSpec(WAF, WEB_ACL, None),
-        PriceSpec(WAF, RULE, None),
-        PriceSpec(WAF, REQUESTS, None),
+        PriceSpec(WAF, WEB_ACL, None, published=Page("waf", WEB_ACL, "month")),
+        PriceSpec(WAF, RULE, None, published=Page("waf", RULE, "month")),
+        PriceSpec(WAF, REQUESTS, None, published=Page("waf", REQUESTS, "Request")),
     ),
 )
 def price_web_acl(resource: Resource, ctx: PricingContext) -> list[CostComponent]:

@@ -3,17 +3,58 @@ Container Insights on ECS clusters."""
 
 from __future__ import annotations
 
-from cost.catalog.spec import PriceSpec
+from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.registry import UsageKey, priced
 
 CW = "AmazonCloudWatch"
-LOG_INGESTION = PriceSpec(CW, "Data Payload", "DataProcessing-Bytes")
-LOG_STORAGE = PriceSpec(CW, "Storage Snapshot", "TimedStorage-ByteHrs")
-VENDED_LOGS = PriceSpec(CW, "Data Payload", "VendedLog-Bytes")
-METRICS = PriceSpec(CW, "Metric", "CW:MetricMonitorUsage")
-ALARMS = PriceSpec(CW, "Alarm", "CW:AlarmMonitorUsage")
+_TB = 1024
+LOG_INGESTION = PriceSpec(
+    CW,
+    "Data Payload",
+    "DataProcessing-Bytes",
+    published=Page("cloudwatch", "Logs Collected Data Ingestion", "GB"),
+)
+LOG_STORAGE = PriceSpec(
+    CW,
+    "Storage Snapshot",
+    "TimedStorage-ByteHrs",
+    published=Page("cloudwatch", "Stored Data", "GB-Mo"),
+)
+VENDED_LOGS = PriceSpec(
+    CW,
+    "Data Payload",
+    "VendedLog-Bytes",
+    published=Page(
+        "cloudwatch",
+        unit="GB",
+        tiers=(
+            (0, "Vended Logs First 10TB"),
+            (10 * _TB, "Vended Logs Next 20TB"),
+            (30 * _TB, "Vended Logs Next Next 20TB"),
+            (50 * _TB, "Vended Logs over 50TB"),
+        ),
+    ),
+)
+METRICS = PriceSpec(
+    CW,
+    "Metric",
+    "CW:MetricMonitorUsage",
+    published=Page(
+        "cloudwatch",
+        unit="Metrics",
+        tiers=(
+            (0, "Metric for the first 10000"),
+            (10_000, "Metric for the next 240000"),
+            (250_000, "Metric for the next 750000"),
+            (1_000_000, "Metric for over 1000000"),
+        ),
+    ),
+)
+ALARMS = PriceSpec(
+    CW, "Alarm", "CW:AlarmMonitorUsage", published=Page("cloudwatch", "Alarm Standard", "Alarms")
+)
 NEVER_EXPIRE_MONTHS = 12
 INSIGHTS_METRICS_PER_CLUSTER = 11
 INSIGHTS_METRICS_PER_SERVICE = 22

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cost.catalog import Price
-from cost.catalog.spec import PriceSpec
+from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable
 from cost.pricing.registry import HOURS, UsageKey, priced
@@ -13,8 +13,64 @@ EC2 = "AmazonEC2"
 VPC = "AmazonVPC"
 DEFAULT_AZS = 2
 
-PUBLIC_IPV4 = PriceSpec(VPC, "VPC Public IPv4 Address", "PublicIPv4:InUseAddress")
+PUBLIC_IPV4 = PriceSpec(
+    VPC,
+    "VPC Public IPv4 Address",
+    "PublicIPv4:InUseAddress",
+    published=Page("vpc", "Hourly charge for In use Public IPv4 Addresses per Hrs", "Hrs"),
+)
 ALB = "Load Balancer-Application"
+NLB = "Load Balancer-Network"
+LB_PRICES = {
+    "application": (
+        ALB,
+        PriceSpec(
+            ELB,
+            ALB,
+            "LoadBalancerUsage",
+            published=Page("elb", "Application Load Balancer Hours", "Hrs"),
+        ),
+        PriceSpec(
+            ELB,
+            ALB,
+            "LCUUsage",
+            published=Page("elb", "Application Load Balancer LCU Hours", "LCU-Hrs"),
+        ),
+        "LCU",
+    ),
+    "network": (
+        NLB,
+        PriceSpec(
+            ELB,
+            NLB,
+            "LoadBalancerUsage",
+            published=Page("elb", "Network Load Balancer Hours", "Hrs"),
+        ),
+        PriceSpec(
+            ELB,
+            NLB,
+            "LCUUsage",
+            published=Page("elb", "Network Load Balancer LCU Hours", "NLCU-Hrs"),
+        ),
+        "NLCU",
+    ),
+    "gateway": (
+        "Load Balancer-Gateway",
+        PriceSpec(
+            ELB,
+            "Load Balancer-Gateway",
+            "LoadBalancerUsage",
+            published=Page("elb", "Gateway Load Balancer Hours", "Hrs"),
+        ),
+        PriceSpec(
+            ELB,
+            "Load Balancer-Gateway",
+            "LCUUsage",
+            published=Page("elb", "Gateway Load Balancer LCU Hours", "GLCU-Hrs"),
+        ),
+        "GLCU",
+    ),
+}
 
 
 def public_ipv4(ctx: PricingContext) -> Price:
@@ -25,20 +81,23 @@ def public_ipv4(ctx: PricingContext) -> Price:
 @priced(
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     service="Load balancer",
-    summary="Application Load Balancer hours, LCU-hours, public IPv4 per AZ when "
-    "internet-facing (Network and Gateway Load Balancers are not in the catalog)",
-    usage=(HOURS, UsageKey("lcu", 1, "average load balancer capacity units consumed per hour")),
-    prices=(PriceSpec(ELB, ALB, "LoadBalancerUsage"), PriceSpec(ELB, ALB, "LCUUsage"), PUBLIC_IPV4),
+    summary="Application, Network and Gateway Load Balancer hours and capacity-unit hours "
+    "(LCU, NLCU, GLCU), public IPv4 per AZ when internet-facing",
+    usage=(
+        HOURS,
+        UsageKey("lcu", 1, "average capacity units (LCU, NLCU or GLCU) consumed per hour"),
+    ),
+    prices=(*(spec for _, h, c, _ in LB_PRICES.values() for spec in (h, c)), PUBLIC_IPV4),
 )
 def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     lb_type = ctx.text(props.get("Type"), "application", "load balancer type")
-    if lb_type != "application":
-        raise Unpriceable(f"{lb_type} load balancer prices are not in the price catalog")
-    family = ALB
+    if lb_type not in LB_PRICES:
+        raise Unpriceable(f"load balancer type {lb_type!r} is not one AWS prices")
+    family, _, _, capacity = LB_PRICES[lb_type]
     hours = ctx.hours
     lcu = ctx.usage.get("lcu") or 0.0
-    unit = "LCU-hours"
+    unit = f"{capacity}-hours"
     components = [
         ctx.component(
             f"{lb_type.capitalize()} load balancer",
@@ -48,7 +107,7 @@ def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostCom
             usage_based=hours != 730,
         ),
         ctx.component(
-            f"Capacity units ({lcu:g} per hour)",
+            f"Capacity units ({lcu:g} {capacity} per hour)",
             unit,
             lcu * hours,
             ctx.price(ELB, family, "LCUUsage"),
@@ -56,7 +115,7 @@ def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostCom
         ),
     ]
     scheme = ctx.text(props.get("Scheme"), "internet-facing", "load balancer scheme")
-    if scheme == "internet-facing":
+    if scheme == "internet-facing" and lb_type != "gateway":
         subnets = props.get("Subnets")
         if subnets is None and props.get("SubnetMappings") is not None:
             subnets = props.get("SubnetMappings")
@@ -74,14 +133,21 @@ def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostCom
     return components
 
 
+_ENDPOINT_GB = "Charge for per GB data processed by VPC Endpoints per GB from "
+NAT_UNSOURCED = (
+    "AWS publishes NAT gateway prices in the EC2 offer file and the EC2 pricing page's "
+    "'ec2-other' data; no public repository known to this project vendors either"
+)
+
+
 @priced(
     "AWS::EC2::NatGateway",
     service="NAT gateway",
     summary="hours and GB processed (its public IPv4 is billed on the Elastic IP)",
     usage=(HOURS, UsageKey("data_processed_gb", 10, "data processed per month, GB")),
     prices=(
-        PriceSpec(EC2, "NAT Gateway", "NatGateway-Hours"),
-        PriceSpec(EC2, "NAT Gateway", "NatGateway-Bytes"),
+        PriceSpec(EC2, "NAT Gateway", "NatGateway-Hours", unsourced=NAT_UNSOURCED),
+        PriceSpec(EC2, "NAT Gateway", "NatGateway-Bytes", unsourced=NAT_UNSOURCED),
     ),
 )
 def price_nat_gateway(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
@@ -131,8 +197,35 @@ def price_elastic_ip(resource: Resource, ctx: PricingContext) -> list[CostCompon
         UsageKey("data_processed_gb", 10, "data processed per month, GB (interface only)"),
     ),
     prices=(
-        PriceSpec(VPC, "VpcEndpoint", "VpcEndpoint-Hours"),
-        PriceSpec(VPC, "VpcEndpoint", "VpcEndpoint-Bytes"),
+        PriceSpec(
+            VPC,
+            "VpcEndpoint",
+            "VpcEndpoint-Hours",
+            published=Page("vpc", "Hourly charge for VPC Endpoints per Hrs", "Hrs"),
+        ),
+        PriceSpec(
+            VPC,
+            "VpcEndpoint",
+            "VpcEndpoint-Bytes",
+            published=Page(
+                "vpc",
+                unit="GB",
+                tiers=(
+                    (
+                        0,
+                        _ENDPOINT_GB + "0 to 1048576",
+                    ),
+                    (
+                        1048576,
+                        _ENDPOINT_GB + "1048576 to 5242880",
+                    ),
+                    (
+                        5242880,
+                        _ENDPOINT_GB + "5242880 to Inf",
+                    ),
+                ),
+            ),
+        ),
     ),
 )
 def price_vpc_endpoint(resource: Resource, ctx: PricingContext) -> list[CostComponent]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cost.catalog.spec import PriceSpec
+from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
 from cost.pricing.registry import UsageKey, priced
@@ -13,8 +13,18 @@ ROUTE53 = "AmazonRoute53"
 #: The Price List spells the API request usage type differently by region (USE1-...APIRequest,
 #: EU-...-APIRequests), but each region has exactly one product in the family.
 SECRET_PRICES = (
-    PriceSpec(SECRETS, "Secret", "AWSSecretsManager-Secrets"),
-    PriceSpec(SECRETS, "API Request", None),
+    PriceSpec(
+        SECRETS,
+        "Secret",
+        "AWSSecretsManager-Secrets",
+        published=Page("secretsmanager", "Secret", "Secrets-Mo"),
+    ),
+    PriceSpec(
+        SECRETS,
+        "API Request",
+        None,
+        published=Page("secretsmanager", "API Request", "API Requests"),
+    ),
 )
 API_CALLS = UsageKey("monthly_api_calls", 1_000, "GetSecretValue and other API calls per month")
 
@@ -59,8 +69,15 @@ def price_secret(resource: Resource, ctx: PricingContext) -> list[CostComponent]
     summary="customer managed key-months and symmetric requests",
     usage=(UsageKey("monthly_requests", 10_000, "KMS API requests per month"),),
     prices=(
-        PriceSpec(KMS, "Encryption Key", "KMS-Keys"),
-        PriceSpec(KMS, "API Request", "KMS-Requests"),
+        PriceSpec(
+            KMS, "Encryption Key", "KMS-Keys", published=Page("kms", "Encryption Key", "Keys-Mo")
+        ),
+        PriceSpec(
+            KMS,
+            "API Request",
+            "KMS-Requests",
+            published=Page("kms", "API request - Non Free Tier", "Requests"),
+        ),
     ),
 )
 def price_kms_key(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
@@ -86,8 +103,16 @@ def price_kms_key(resource: Resource, ctx: PricingContext) -> list[CostComponent
 @priced(
     "AWS::Route53::HostedZone",
     service="Route 53",
-    summary="hosted zone-months (the same in every region)",
-    prices=(PriceSpec(ROUTE53, "DNS Zone", "HostedZone", global_service=True),),
+    summary="hosted zone-months (the same in every region; the first 25 zones' price)",
+    prices=(
+        PriceSpec(
+            ROUTE53,
+            "DNS Zone",
+            "HostedZone",
+            published=Page("route53", "DNS Zone first 25", "HostedZone-Mo"),
+            global_service=True,
+        ),
+    ),
 )
 def price_hosted_zone(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Route 53 is global: hosted zones cost the same in every region."""

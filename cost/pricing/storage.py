@@ -9,7 +9,7 @@ when an archive configuration is present, to Archive Access / Deep Archive Acces
 
 from __future__ import annotations
 
-from cost.catalog.spec import PriceSpec
+from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
 from cost.pricing.registry import UsageKey, priced
@@ -27,6 +27,34 @@ STORAGE_USAGETYPES = {
     "INT_AIA": ("Intelligent-Tiering Archive Instant Access", "TimedStorage-INT-AIA-ByteHrs"),
     "INT_AA": ("Intelligent-Tiering Archive Access", "TimedStorage-INT-AA-ByteHrs"),
     "INT_DAA": ("Intelligent-Tiering Deep Archive Access", "TimedStorage-INT-DAA-ByteHrs"),
+}
+_TB = 1024  # the pages' storage tiers are stated in TB, priced per GB
+
+
+def _tiers(prefix: str) -> Page:
+    return Page(
+        "s3",
+        unit="GB-Mo",
+        tiers=(
+            (0, f"{prefix} First 50 TB per GB Mo"),
+            (50 * _TB, f"{prefix} Next 450 TB per GB Mo"),
+            (500 * _TB, f"{prefix} Over 500 TB per GB Mo"),
+        ),
+    )
+
+
+#: Where AWS's S3 pricing-page data publishes each storage class's price.
+STORAGE_PAGES = {
+    "STANDARD": _tiers("Standard Storage"),
+    "STANDARD_IA": Page("s3", "Standard Infrequent Access Storage per GB-Mo", "GB-Mo"),
+    "GLACIER_IR": Page("s3", "Glacier Instant Retrieval Storage", "GB-Mo"),
+    "GLACIER": Page("s3", "Glacier Storage per GB Mo", "GB-Mo"),
+    "DEEP_ARCHIVE": Page("s3glacierdeeparchive", "Glacier Deep Archive GB Mo", "GB-Mo"),
+    "INT_FA": _tiers("Intelligent Tiering Frequent Access"),
+    "INT_IA": Page("s3", "Intelligent Tiering Infrequent Access per GB Mo", "GB-Mo"),
+    "INT_AIA": Page("s3", "Intelligent Tiering Archive Instant Access", "GB-Mo"),
+    "INT_AA": Page("s3", "IntelligentTieringArchiveAccess", "GB-Mo"),
+    "INT_DAA": Page("s3", "IntelligentTieringDeepArchiveAccess", "GB-Mo"),
 }
 TIERING_IA_DAYS = 30
 TIERING_AIA_DAYS = 90
@@ -89,11 +117,34 @@ def _intelligent_tiering_split(
             "Intelligent-Tiering tiers follow from object age",
         ),
     ),
-    prices=[PriceSpec(S3, "Storage", usagetype) for _, usagetype in STORAGE_USAGETYPES.values()]
+    prices=[
+        PriceSpec(S3, "Storage", usagetype, published=STORAGE_PAGES[cls])
+        for cls, (_, usagetype) in STORAGE_USAGETYPES.items()
+    ]
     + [
-        PriceSpec(S3, "Fee", "Monitoring-Automation-INT"),
-        PriceSpec(S3, "API Request", "Requests-Tier1"),
-        PriceSpec(S3, "API Request", "Requests-Tier2"),
+        PriceSpec(
+            S3,
+            "Fee",
+            "Monitoring-Automation-INT",
+            published=Page(
+                "s3",
+                "Per object per month monitoring and automation fee for objects in "
+                "Intelligent Tiering",
+                "Objects",
+            ),
+        ),
+        PriceSpec(
+            S3,
+            "API Request",
+            "Requests-Tier1",
+            published=Page("s3", "PUT COPY/POST or LIST requests per Requests", "Requests"),
+        ),
+        PriceSpec(
+            S3,
+            "API Request",
+            "Requests-Tier2",
+            published=Page("s3", "GET and all other requests per Requests", "Requests"),
+        ),
     ],
 )
 def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]:

@@ -36,11 +36,10 @@ def _catalog_line(report: CostReport) -> str:
     dates = cat.get("effectiveDateMin", "?")
     if cat.get("effectiveDateMax") and cat.get("effectiveDateMax") != dates:
         dates = f"{dates} to {cat['effectiveDateMax']}"
-    unconfirmed = cat.get("unconfirmedPrices", 0)
-    line = f"Price catalog: effective dates {dates}, {cat.get('products', '?')} prices"
-    if unconfirmed:
-        line += f" ({unconfirmed} marked unconfirmed)"
-    return line
+    return (
+        f"Price catalog: AWS price data published {dates}, {cat.get('products', '?')} prices "
+        f"from {len(cat.get('sources', ())) or '?'} sources"
+    )
 
 
 def to_markdown(report: CostReport, *, title: str = "Estimated monthly cost") -> str:

@@ -1,0 +1,223 @@
+"""Where the catalog's prices come from: AWS-published price files, as vendored in public
+repositories. One entry per file (or per family of per-region files): the repository, the
+commit that holds that version, its path, and the AWS address the file was loaded from.
+
+`cost.refresh --from-dir DIR` reads each file as `DIR/<id>.json` (per-region families as
+`DIR/<id>/<region>.json`); every product it writes names its source id, and the catalog's
+INDEX.json records each source with the publication date read from the file itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PAGE_BASE = "https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/"
+
+
+@dataclass(frozen=True)
+class Source:
+    repository: str
+    commit: str
+    path: str
+    url: str
+    #: "page": a pricing-page file with a manifest and per-location dimensions;
+    #: "processed": the repository's own flattening of one ({dimension: {location: price}},
+    #: no manifest; dated by the commit that fetched it).
+    kind: str = "page"
+    #: For "processed" files: the date of the commit that fetched the data.
+    fetched: str = ""
+    #: A family of per-region files: `path` and `url` hold "{region}" / "{location}".
+    per_region: bool = False
+
+
+SOURCES: dict[str, Source] = {
+    "apigateway": Source(
+        "v0rts/aws-price-watcher",
+        "8ceef26a1ff384fa84bbf97c1210c2f206c8f13f",
+        "raw/apigateway.json",
+        PAGE_BASE + "apigateway/USD/current/apigateway.json",
+    ),
+    "cloudfront": Source(
+        "v0rts/aws-price-watcher",
+        "993ef3adc4a1e0ba5c8df0485ca41986f9109e26",
+        "raw/cloudfront.json",
+        PAGE_BASE + "cloudfront/USD/current/cloudfront.json",
+    ),
+    "cloudwatch": Source(
+        "v0rts/aws-price-watcher",
+        "ac88588f0ff677aaa8de30f301e537da29840180",
+        "raw/cloudwatch.json",
+        PAGE_BASE + "cloudwatch/USD/current/cloudwatch.json",
+    ),
+    "dynamodb": Source(
+        "v0rts/aws-price-watcher",
+        "120eb93b8cc5514c767b8be9ac91ad00e4a0ed0b",
+        "raw/dynamodb.json",
+        PAGE_BASE + "dynamodb/USD/current/dynamodb.json",
+    ),
+    "ebs": Source(
+        "yeo/ec2.shop",
+        "576c890f33ae177837e93499866aa04a0ac4fa89",
+        "data/ebs/ebs.json",
+        PAGE_BASE + "ec2/USD/current/ebs.json",
+    ),
+    "ecr": Source(
+        "v0rts/aws-price-watcher",
+        "a72b022a771073d4c8a746b8ccde9f4c28bb1502",
+        "raw/ecr.json",
+        PAGE_BASE + "ecr/USD/current/ecr.json",
+    ),
+    "ecs": Source(
+        "v0rts/aws-price-watcher",
+        "71200fd2b7aab4bc3b6d1cb55cb44ca5c8616cf6",
+        "processed/ecs.json",
+        PAGE_BASE + "ecs/USD/current/ecs.json",
+        kind="processed",
+        fetched="2025-10-27",
+    ),
+    "efs": Source(
+        "v0rts/aws-price-watcher",
+        "fe4f893c8a75ede6685197728021e178718730f0",
+        "raw/efs.json",
+        PAGE_BASE + "efs/USD/current/efs.json",
+    ),
+    "eks": Source(
+        "v0rts/aws-price-watcher",
+        "3de89ad583c8e285000df1544d3554508febf27b",
+        "processed/eks.json",
+        PAGE_BASE + "eks/USD/current/eks.json",
+        kind="processed",
+        fetched="2025-08-28",
+    ),
+    "elasticache": Source(
+        "v0rts/aws-price-watcher",
+        "f13d12cceebc018309f1463a3987ffc66a1ea196",
+        "processed/elasticache.json",
+        PAGE_BASE + "elasticache/USD/current/elasticache.json",
+        kind="processed",
+        fetched="2025-12-05",
+    ),
+    "elb": Source(
+        "v0rts/aws-price-watcher",
+        "d48e959f055bba628d8de4b99aa51e86b6365b7f",
+        "raw/elb.json",
+        PAGE_BASE + "elb/USD/current/elb.json",
+    ),
+    "kinesis": Source(
+        "v0rts/aws-price-watcher",
+        "3000b0a3142c94e90430b0c3efa1aa990340aa7f",
+        "raw/kinesis.json",
+        PAGE_BASE + "kinesis/USD/current/kinesis.json",
+    ),
+    "kms": Source(
+        "v0rts/aws-price-watcher",
+        "5a94bb2b30b8cbec5a9eadaf13f84d206f87866a",
+        "raw/kms.json",
+        PAGE_BASE + "kms/USD/current/kms.json",
+    ),
+    "lambda": Source(
+        "v0rts/aws-price-watcher",
+        "d6499ea2870ca566c457b22927325bb3e18d968c",
+        "raw/lambda.json",
+        PAGE_BASE + "lambda/USD/current/lambda.json",
+    ),
+    "rds-aurora-ondemand": Source(
+        "v0rts/aws-price-watcher",
+        "2fd4eb45d4a4e6e211922eba952613013b343f62",
+        "processed/rds-aurora-ondemand.json",
+        PAGE_BASE + "rds/USD/current/rds-aurora-ondemand.json",
+        kind="processed",
+        fetched="2025-11-18",
+    ),
+    "rds-aurora-storage": Source(
+        "v0rts/aws-price-watcher",
+        "41e3f4575e20671b0f4fd04deddd8007a3fb187b",
+        "raw/rds-aurora-storage.json",
+        PAGE_BASE + "rds/USD/current/rds-aurora-storage.json",
+    ),
+    "rds-mariadb-ondemand": Source(
+        "yeo/ec2.shop",
+        "44337592ba034dd0cdd1e71a1670b17f8c3f6002",
+        "data/rds/rds-mariadb-ondemand.json",
+        PAGE_BASE + "rds/USD/current/rds-mariadb-ondemand.json",
+    ),
+    "rds-mysql-ondemand": Source(
+        "yeo/ec2.shop",
+        "44337592ba034dd0cdd1e71a1670b17f8c3f6002",
+        "data/rds/rds-mysql-ondemand.json",
+        PAGE_BASE + "rds/USD/current/rds-mysql-ondemand.json",
+    ),
+    "rds-postgresql-ondemand": Source(
+        "yeo/ec2.shop",
+        "44337592ba034dd0cdd1e71a1670b17f8c3f6002",
+        "data/rds/rds-postgresql-ondemand.json",
+        PAGE_BASE + "rds/USD/current/rds-postgresql-ondemand.json",
+    ),
+    "rds-storage": Source(
+        "v0rts/aws-price-watcher",
+        "41e3f4575e20671b0f4fd04deddd8007a3fb187b",
+        "raw/rds-storage.json",
+        PAGE_BASE + "rds/USD/current/rds-storage.json",
+    ),
+    "route53": Source(
+        "v0rts/aws-price-watcher",
+        "5cb24974512b964de43af5babf915341f525ae50",
+        "raw/route53.json",
+        PAGE_BASE + "route53/USD/current/route53.json",
+    ),
+    "s3": Source(
+        "v0rts/aws-price-watcher",
+        "d6499ea2870ca566c457b22927325bb3e18d968c",
+        "raw/s3.json",
+        PAGE_BASE + "s3/USD/current/s3.json",
+    ),
+    "s3glacierdeeparchive": Source(
+        "v0rts/aws-price-watcher",
+        "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe",
+        "raw/s3glacierdeeparchive.json",
+        PAGE_BASE + "s3glacierdeeparchive/USD/current/s3glacierdeeparchive.json",
+    ),
+    "sagemaker-instances-studionotebook": Source(
+        "v0rts/aws-price-watcher",
+        "e8ac1b84718a278babd063ebaf44f421994e5f38",
+        "raw/sagemaker-instances-studionotebook.json",
+        PAGE_BASE + "sagemaker/USD/current/sagemaker-instances-studionotebook.json",
+    ),
+    "secretsmanager": Source(
+        "v0rts/aws-price-watcher",
+        "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe",
+        "raw/secretsmanager.json",
+        PAGE_BASE + "secretsmanager/USD/current/secretsmanager.json",
+    ),
+    "sns": Source(
+        "v0rts/aws-price-watcher",
+        "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe",
+        "raw/sns.json",
+        PAGE_BASE + "sns/USD/current/sns.json",
+    ),
+    "states": Source(
+        "v0rts/aws-price-watcher",
+        "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe",
+        "raw/states.json",
+        PAGE_BASE + "states/USD/current/states.json",
+    ),
+    "vpc": Source(
+        "v0rts/aws-price-watcher",
+        "2b8a61f16c88b7ab6b0cad5cbc2d1789671a30c1",
+        "raw/vpc.json",
+        PAGE_BASE + "vpc/USD/current/vpc.json",
+    ),
+    "waf": Source(
+        "v0rts/aws-price-watcher",
+        "91cf8f2e0793653fc505569b91cb47acc3666fe4",
+        "raw/waf.json",
+        PAGE_BASE + "waf/USD/current/waf.json",
+    ),
+    "ec2-ondemand": Source(
+        "yeo/ec2.shop",
+        "951cd0d425fd69949e3cec7db7e8238102e2a6f6",
+        "data/ec2/{region}-ondemand.json",
+        PAGE_BASE + "ec2/USD/current/ec2-ondemand-without-sec-sel/{location}/Linux/index.json",
+        per_region=True,
+    ),
+}
