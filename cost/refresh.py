@@ -287,8 +287,8 @@ def fetch(client: Any, spec: PriceSpec, region: str) -> Product | None:
     product = _product(
         spec, "global" if spec.global_service else region, dims, unit, effective, API_SOURCE
     )
-    product["attributes"]["usagetype"] = item["product"]["attributes"].get("usagetype", "")
-    product["note"] = f"sku {item['product']['sku']}"
+    full = item["product"]["attributes"].get("usagetype", "")
+    product["note"] = f"sku {item['product']['sku']}, usage type {full}"
     return product
 
 

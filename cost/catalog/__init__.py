@@ -115,13 +115,14 @@ class Price:
 class PriceCatalog:
     """Products indexed by (service, region, product family), loaded per service and region."""
 
-    def __init__(self, directory: Path = CATALOG_DIR) -> None:
+    def __init__(self, directory: Path = CATALOG_DIR, index: Any = None) -> None:
         self.directory = directory
         path = directory / INDEX_FILE
-        try:
-            index = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise CatalogError(f"cannot read the catalog index {path}: {err}") from err
+        if index is None:
+            try:
+                index = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise CatalogError(f"cannot read the catalog index {path}: {err}") from err
         files = index.get("files") if isinstance(index, dict) else None
         if not isinstance(files, dict) or not isinstance(index.get("sources"), dict):
             raise CatalogError(f"{path}: needs 'files' and 'sources' mappings")
@@ -142,6 +143,11 @@ class PriceCatalog:
     @classmethod
     def from_directory(cls, directory: Path = CATALOG_DIR) -> PriceCatalog:
         return cls(directory)
+
+    @classmethod
+    def empty(cls) -> PriceCatalog:
+        """A catalog with no prices (every lookup: not published)."""
+        return cls(Path("/nonexistent"), {"files": {}, "sources": {}})
 
     def check_region(self, region: str) -> None:
         """Raise UnknownRegion for a name that is not a commercial region."""
@@ -189,7 +195,7 @@ class PriceCatalog:
         matches = [
             price
             for price, attrs in candidates
-            if (usagetype is None or usagetype_suffix(price.usagetype) == usagetype)
+            if (usagetype is None or price.usagetype == usagetype)
             and all(attrs.get(k) == v for k, v in attributes.items())
         ]
         if not matches:

@@ -111,7 +111,17 @@ class PricingContext:
 
     def price(self, service: str, family: str, usagetype: str | None, **attrs: str) -> Price:
         self._check_declared(service, family, usagetype, attrs)
+        self._check_sourced(service, family, usagetype, attrs)
         return self.catalog.lookup(service, self.region, family, usagetype, **attrs)
+
+    def _check_sourced(
+        self, service: str, family: str, usagetype: str | None, attrs: Mapping[str, str]
+    ) -> None:
+        from cost.pricing.registry import unsourced_reason
+
+        reason = unsourced_reason((service, family, usagetype, frozenset(attrs)))
+        if reason is not None:
+            raise Unpriceable(f"{family} {usagetype or ''} is not in the catalog: {reason}")
 
     def global_price(self, service: str, family: str, usagetype: str | None) -> Price:
         """A price that is the same in every region (Route 53)."""

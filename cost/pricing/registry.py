@@ -78,6 +78,15 @@ _PRICED: dict[str, PricedType] = {}
 _FREE: dict[str, str] = {}
 
 
+def unsourced_reason(shape: tuple[str, str, str | None, frozenset[str]]) -> str | None:
+    """Why a declared row has no AWS-published source (None: it has one, or is undeclared)."""
+    for declaration in _PRICED.values():
+        for spec in declaration.prices:
+            if spec.shape == shape and spec.published is None:
+                return spec.unsourced or "no AWS-published source is known"
+    return None
+
+
 def priced(
     resource_type: str,
     *,
