@@ -65,35 +65,41 @@ def test_catalog_regions_and_schema() -> None:
     assert {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"} <= set(
         catalog.regions
     )
-    assert catalog.meta["products"] > 400
-    for price in catalog.products():
-        assert price.source and price.unit and price.effective_date
-        assert all(t.usd >= 0 for t in price.tiers)
+    assert catalog.meta["products"] > 20_000 and catalog.meta["regions"] >= 34
 
 
-def test_every_required_price_is_in_every_required_region() -> None:
-    from cost.catalog.spec import REQUIRED_REGIONS
-    from cost.pricing import price_specs
+def test_every_catalog_price_names_a_source_with_repository_commit_path_and_date() -> None:
+    from cost.catalog.sources import SOURCES
 
     catalog = default_catalog()
-    for spec in price_specs():
-        if not spec.required or (spec.usagetype is None and not spec.attributes):
-            continue
-        for region in ["global"] if spec.global_service else REQUIRED_REGIONS:
-            catalog.lookup(spec.service, region, spec.family, spec.usagetype, **spec.attributes)
+    for sid, record in catalog.sources.items():
+        source = SOURCES[sid]
+        assert record["repository"] == source.repository and len(record["commit"]) == 40
+        assert record["path"] == source.path and record["published"][:2] == "20"
+    for price in catalog.products():
+        assert price.source in catalog.sources, price.ref
+        assert price.effective_date == catalog.sources[price.source]["published"]
+        assert price.unit and all(t.usd >= 0 for t in price.tiers)
 
 
 def test_malformed_catalog_is_rejected(tmp_path: Any) -> None:
-    (tmp_path / "X.json").write_text(
+    (tmp_path / "INDEX.json").write_text(
+        '{"files": {"X": {"us-east-1": 1}}, "sources": {"s": {"published": "2025-01-01"}}}'
+    )
+    (tmp_path / "X").mkdir()
+    (tmp_path / "X" / "us-east-1.json").write_text(
         '{"serviceCode": "X", "products": [{"productFamily": "F", "attributes": '
         '{"regionCode": "us-east-1", "usagetype": "U"}, "unit": "Hrs", "priceDimensions": '
         '[{"beginRange": 0, "endRange": null, "usd": -1}], "effectiveDate": "2025-01-01", '
-        '"source": "s", "confirmed": true}]}'
+        '"source": "s"}]}'
     )
     from cost.catalog import CatalogError
 
+    catalog = PriceCatalog.from_directory(tmp_path)  # the index alone loads; prices lazily
     with pytest.raises(CatalogError, match="not a non-negative number"):
-        PriceCatalog.from_directory(tmp_path)
+        catalog.lookup("X", "us-east-1", "F", "U")
+    with pytest.raises(CatalogError, match="cannot read the catalog index"):
+        PriceCatalog.from_directory(tmp_path / "missing")
 
 
 def test_fargate_arm_with_public_ips_us_east_1() -> None:
@@ -105,12 +111,12 @@ def test_fargate_arm_with_public_ips_us_east_1() -> None:
 
 
 def test_fargate_x86_with_extra_ephemeral_storage_eu_central_1() -> None:
-    # eu-central-1 x86: 0.04656/vCPU-h, 0.00511/GB-h; ephemeral 0.000129/GB-h above 20 GB.
+    # eu-central-1 x86: 0.04656/vCPU-h, 0.00511/GB-h; ephemeral 0.000132/GB-h above 20 GB
+    # (ecs pricing-page data, EU (Frankfurt)).
     task = fargate("1024", "2048", "X86_64", EphemeralStorage={"SizeInGiB": 50})
     stack = estimate({"Task": task, "Svc": service(1)}, region="eu-central-1")
-    expected = H * 0.04656 + 2 * H * 0.00511 + 30 * H * 0.000129
-    assert cost_of(stack, "Svc") == money(expected) == 44.27
-    assert any("unconfirmed catalog price" in a for a in stack.resources[0].assumptions)
+    expected = H * 0.04656 + 2 * H * 0.00511 + 30 * H * 0.000132
+    assert cost_of(stack, "Svc") == money(expected) == 44.34
 
 
 def test_fargate_token_desired_count_falls_back_and_says_so() -> None:
@@ -188,11 +194,11 @@ def test_rds_unresolved_storage_and_unknown_class() -> None:
         {
             "Db": {
                 "Type": "AWS::RDS::DBInstance",
-                "Properties": {"Engine": "mysql", "DBInstanceClass": "db.x2g.large"},
+                "Properties": {"Engine": "mysql", "DBInstanceClass": "db.x9g.large"},
             }
         }
     )
-    assert "db.x2g.large" in unknown.unsupported[0].reason
+    assert "db.x9g.large" in unknown.unsupported[0].reason
 
 
 def test_s3_intelligent_tiering_from_day_zero() -> None:
@@ -272,7 +278,8 @@ def test_nat_gateway_eip_and_endpoints() -> None:
             "S3": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Gateway"}},
         }
     )
-    assert cost_of(stack, "Nat") == money(H * 0.045 + 10 * 0.045) == 33.3
+    (nat,) = stack.unsupported
+    assert nat.logical_id == "Nat" and "no public repository" in nat.reason
     assert cost_of(stack, "Ip") == money(H * 0.005) == 3.65
     assert cost_of(stack, "Ecr") == money(2 * H * 0.01 + 10 * 0.01) == 14.7
     assert [f.logical_id for f in stack.free] == ["S3"]
