@@ -1,36 +1,192 @@
-"""The catalog refresh talks to the Price List API; here the API is botocore's Stubber (the
-client is what is under test, not AWS), and the files it writes load as a catalog."""
+"""The catalog is built from AWS-published price files (small excerpts in their real formats,
+tests/fixtures/pricing) or from the Price List API (botocore's Stubber stands in for AWS: the
+client code is what is under test), and the files it writes load as a catalog."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from cost import refresh as refresh_module
-from cost.catalog import PriceCatalog
-from cost.catalog.spec import PriceSpec
+from cost import refresh
+from cost.catalog import PriceCatalog, PriceNotFound
+from cost.catalog.spec import Page, PriceSpec, Table
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pricing"
+ROOT = Path(__file__).resolve().parents[1]
+
+ALB_HOURS = PriceSpec(
+    "AWSELB",
+    "Load Balancer-Application",
+    "LoadBalancerUsage",
+    published=Page("elb", "Application Load Balancer Hours", "Hrs"),
+)
+NLB_LCU = PriceSpec(
+    "AWSELB",
+    "Load Balancer-Network",
+    "LCUUsage",
+    published=Page("elb", "Network Load Balancer LCU Hours", "NLCU-Hrs"),
+)
+FARGATE_CPU = PriceSpec(
+    "AmazonECS",
+    "Compute",
+    "Fargate-vCPU-Hours:perCPU",
+    published=Page("ecs", "perCPU per hour", "vCPU-Hours"),
+)
+MYSQL_SINGLE = PriceSpec(
+    "AmazonRDS",
+    "Database Instance MySQL Single-AZ",
+    None,
+    published=Table(
+        "rds-mysql-ondemand",
+        r"^Database Instance MySQL No license required db \S+ .* Single-AZ (Current|Previous) "
+        r"Generation$",
+        fields=(("vcpu", "vCPU"),),
+    ),
+)
+TIERED = PriceSpec(
+    "AWSELB",
+    "Tiered",
+    "T",
+    published=Page(
+        "elb",
+        unit="Hrs",
+        tiers=((0, "Network Load Balancer Hours"), (100, "Application Load Balancer Hours")),
+    ),
+)
+UNSOURCED = PriceSpec("AmazonEC2", "NAT Gateway", "NatGateway-Hours", unsourced="none known")
 
 
-def _product(sku: str, usagetype: str, usd: str, unit: str = "Hrs", **attrs: str) -> str:
+def build(tmp_path: Path, *specs: PriceSpec) -> PriceCatalog:
+    products, published = refresh.from_files(FIXTURES, specs)
+    refresh.write(tmp_path, products, published)
+    return PriceCatalog.from_directory(tmp_path)
+
+
+def test_pricing_page_rows_become_one_product_per_published_region(tmp_path: Path) -> None:
+    catalog = build(tmp_path, ALB_HOURS, NLB_LCU, UNSOURCED)
+    # The figures are the fixture's own (AWS's elb file, published 2025-11-03).
+    alb = catalog.lookup(
+        "AWSELB", "ap-southeast-2", "Load Balancer-Application", "LoadBalancerUsage"
+    )
+    assert alb.usd == 0.0252 and alb.unit == "Hrs" and alb.effective_date == "2025-11-03"
+    assert alb.source == "elb"
+    assert (
+        catalog.lookup("AWSELB", "sa-east-1", "Load Balancer-Application", "LoadBalancerUsage").usd
+        == 0.0378
+    )
+    assert catalog.lookup("AWSELB", "us-east-1", "Load Balancer-Network", "LCUUsage").usd == 0.006
+    # São Paulo does not publish the NLB LCU dimension in this file: no product, said per row.
+    with pytest.raises(PriceNotFound, match="no published AWSELB 'Load Balancer-Network'"):
+        catalog.lookup("AWSELB", "sa-east-1", "Load Balancer-Network", "LCUUsage")
+    # A row without a source is not in the catalog at all.
+    with pytest.raises(PriceNotFound, match="AWS publishes no AmazonEC2 prices"):
+        catalog.lookup("AmazonEC2", "us-east-1", "NAT Gateway", "NatGateway-Hours")
+    assert catalog.regions == ["ap-southeast-2", "sa-east-1", "us-east-1"]
+    source = catalog.sources["elb"]
+    assert source["repository"] == "v0rts/aws-price-watcher" and source["path"] == "raw/elb.json"
+    assert source["published"] == "2025-11-03"
+
+
+def test_tiers_and_flattened_files(tmp_path: Path) -> None:
+    catalog = build(tmp_path, TIERED, FARGATE_CPU)
+    tiered = catalog.lookup("AWSELB", "us-east-1", "Tiered", "T")
+    assert [(t.begin, t.end, t.usd) for t in tiered.tiers] == [
+        (0, 100, 0.0225),
+        (100, None, 0.0225),
+    ]
+    # 150 units: 100 at the first tier, 50 at the second.
+    assert tiered.tiered_cost(150) == pytest.approx(150 * 0.0225)
+    cpu = catalog.lookup("AmazonECS", "ap-southeast-2", "Compute", "Fargate-vCPU-Hours:perCPU")
+    assert cpu.usd == 0.04856
+    # A flattened file has no manifest: dated by the commit that fetched it.
+    assert cpu.effective_date == catalog.sources["ecs"]["published"] == "2025-10-27"
+
+
+def test_instance_tables_key_products_by_instance_type(tmp_path: Path) -> None:
+    catalog = build(tmp_path, MYSQL_SINGLE)
+    family = "Database Instance MySQL Single-AZ"
+    assert catalog.values("AmazonRDS", "us-east-1", family, "instanceType") == [
+        "db.r6i.4xlarge",
+        "db.t4g.micro",
+    ]
+    small = catalog.lookup("AmazonRDS", "ap-southeast-2", family, None, instanceType="db.t4g.micro")
+    assert small.usd == 0.025 and small.attribute("vcpu") == "2"
+    big = catalog.lookup("AmazonRDS", "us-east-1", family, None, instanceType="db.r6i.4xlarge")
+    assert big.usd == 1.92 and big.attribute("vcpu") == "16"
+
+
+def test_the_bundled_catalog_is_what_the_files_give() -> None:
+    # The bundled catalog's figures for the fixture rows are the fixture's (the same files).
+    from cost.catalog import default_catalog
+
+    catalog = default_catalog()
+    assert (
+        catalog.lookup(
+            "AWSELB", "ap-southeast-2", "Load Balancer-Application", "LoadBalancerUsage"
+        ).usd
+        == 0.0252
+    )
+    assert (
+        catalog.lookup(
+            "AmazonRDS",
+            "ap-southeast-2",
+            "Database Instance MySQL Single-AZ",
+            None,
+            instanceType="db.r6i.4xlarge",
+        ).usd
+        == 2.28
+    )
+
+
+def test_a_file_that_is_not_a_price_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "elb.json").write_text('{"regions": {}}')
+    with pytest.raises(refresh.RefreshError, match="no manifest date"):
+        refresh.from_files(tmp_path, [ALB_HOURS])
+    (tmp_path / "elb.json").write_text("not json")
+    with pytest.raises(refresh.RefreshError, match="is not JSON"):
+        refresh.from_files(tmp_path, [ALB_HOURS])
+    with pytest.raises(refresh.RefreshError, match="cannot read"):
+        refresh.from_files(tmp_path / "nowhere", [ALB_HOURS])
+
+
+@pytest.mark.slow
+def test_cli_bad_directory_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cost.refresh",
+            "--from-dir",
+            str(tmp_path / "nope"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 2 and "--from-dir" in done.stderr and not out.exists()
+    assert "Traceback" not in done.stderr
+
+
+def _api_product(sku: str, usagetype: str, usd: str) -> str:
+    dimension = {"unit": "Hrs", "beginRange": "0", "endRange": "Inf", "pricePerUnit": {"USD": usd}}
     return json.dumps(
         {
-            "product": {"sku": sku, "attributes": {"usagetype": usagetype, **attrs}},
+            "product": {"sku": sku, "attributes": {"usagetype": usagetype}},
             "terms": {
                 "OnDemand": {
                     f"{sku}.T": {
                         "effectiveDate": "2026-10-01T00:00:00Z",
-                        "priceDimensions": {
-                            f"{sku}.T.D": {
-                                "unit": unit,
-                                "beginRange": "0",
-                                "endRange": "Inf",
-                                "pricePerUnit": {"USD": usd},
-                            }
-                        },
+                        "priceDimensions": {f"{sku}.T.D": dimension},
                     }
                 }
             },
@@ -45,16 +201,20 @@ def client() -> object:
     )
 
 
-def test_fetch_keeps_the_one_matching_usage_type(client: object) -> None:
-    spec = PriceSpec("AmazonECS", "Compute", "Fargate-GB-Hours")
+def test_api_keeps_the_one_matching_usage_type(client: object, tmp_path: Path) -> None:
+    spec = PriceSpec(
+        "AmazonECS",
+        "Compute",
+        "Fargate-GB-Hours",
+        published=Page("ecs", "perGB per hour", "GB-Hours"),
+    )
     with Stubber(client) as stub:
         stub.add_response(
             "get_products",
             {
                 "PriceList": [
-                    _product("A", "USE2-Fargate-GB-Hours", "0.004445"),
-                    _product("B", "USE2-Fargate-ARM-GB-Hours", "0.00356"),
-                    _product("C", "USE2-SpotUsage-Fargate-GB-Hours", "0.0014"),
+                    _api_product("A", "USE2-Fargate-GB-Hours", "0.004445"),
+                    _api_product("B", "USE2-Fargate-ARM-GB-Hours", "0.00356"),
                 ],
                 "FormatVersion": "aws_v1",
             },
@@ -65,115 +225,26 @@ def test_fetch_keeps_the_one_matching_usage_type(client: object) -> None:
                 "MaxResults": 100,
             },
         )
-        product = refresh_module.fetch(client, spec, "us-east-2")
-    assert product is not None
-    assert product["attributes"] == {
-        "regionCode": "us-east-2",
-        "usagetype": "USE2-Fargate-GB-Hours",
-    }
-    assert product["priceDimensions"] == [{"beginRange": 0.0, "endRange": None, "usd": 0.004445}]
-    assert product["effectiveDate"] == "2026-10-01" and product["confirmed"] is True
+        products, published = refresh.from_api(client, ["us-east-2"], [spec])
+    refresh.write(tmp_path, products, published)
+    catalog = PriceCatalog.from_directory(tmp_path)
+    price = catalog.lookup("AmazonECS", "us-east-2", "Compute", "Fargate-GB-Hours")
+    assert price.usd == 0.004445 and price.source == refresh.API_SOURCE
+    assert "sku A" in price.note
 
 
-def test_fetch_refuses_ambiguous_products(client: object) -> None:
-    spec = PriceSpec("AmazonS3", "Storage", "TimedStorage-INT-FA-ByteHrs")
+def test_api_refuses_ambiguous_products(client: object) -> None:
+    spec = PriceSpec("AmazonECS", "Compute", "Fargate-GB-Hours")
     with Stubber(client) as stub:
         stub.add_response(
             "get_products",
-            {"PriceList": [_product("A", "TimedStorage-INT-FA-ByteHrs", "0.023"),
-                           _product("B", "TimedStorage-INT-FA-ByteHrs", "0.0")]},
-            {"ServiceCode": "AmazonS3", "Filters": ANY, "FormatVersion": "aws_v1", "MaxResults": 100},
-        )  # fmt: skip
-        with pytest.raises(refresh_module.RefreshError, match="2 products"):
-            refresh_module.fetch(client, spec, "us-east-1")
-
-
-def test_refresh_writes_loadable_catalog_files(
-    client: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    specs = (
-        PriceSpec("AWSELB", "Load Balancer-Application", "LoadBalancerUsage"),
-        PriceSpec("AmazonRoute53", "DNS Zone", "HostedZone", global_service=True),
-    )
-    with Stubber(client) as stub:
-        stub.add_response(
-            "get_products",
-            {"PriceList": [_product("L", "EU-LoadBalancerUsage", "0.0252")]},
-            {"ServiceCode": "AWSELB", "Filters": ANY, "FormatVersion": "aws_v1", "MaxResults": 100},
-        )
-        stub.add_response(
-            "get_products",
-            {"PriceList": [_product("Z", "HostedZone", "0.5", unit="HostedZone")]},
             {
-                "ServiceCode": "AmazonRoute53",
-                "Filters": ANY,
+                "PriceList": [
+                    _api_product("A", "USE2-Fargate-GB-Hours", "1"),
+                    _api_product("B", "Fargate-GB-Hours", "2"),
+                ],
                 "FormatVersion": "aws_v1",
-                "MaxResults": 100,
             },
         )
-        counts = refresh_module.refresh(client, ["eu-west-1"], tmp_path, specs)
-    assert counts == {"AWSELB": 1, "AmazonRoute53": 1}
-    catalog = PriceCatalog.from_directory(tmp_path)
-    price = catalog.lookup("AWSELB", "eu-west-1", "Load Balancer-Application", "LoadBalancerUsage")
-    assert price.usd == 0.0252
-    assert catalog.lookup("AmazonRoute53", "global", "DNS Zone", "HostedZone").usd == 0.5
-
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pricing"
-
-
-def test_refresh_from_a_pricing_page_file_writes_sourced_products(tmp_path: Path) -> None:
-    from cost.refresh import main
-
-    code = main(
-        [
-            "--pricing-page",
-            str(FIXTURES / "waf-sample.json"),
-            "--service",
-            "awswaf",
-            "--source",
-            "v0rts/aws-price-watcher@91cf8f2e:raw/waf.json",
-            "--out",
-            str(tmp_path),
-        ]
-    )
-    assert code == 0
-    catalog = PriceCatalog.from_directory(tmp_path)
-    # us-east-1 and il-central-1; GovCloud is not a commercial region and is skipped.
-    assert catalog.regions == ["il-central-1", "us-east-1"]
-    acl = catalog.lookup("awswaf", "us-east-1", "WebACL per month")
-    assert acl.usd == 5.0 and acl.unit == "month" and acl.effective_date == "2025-10-03"
-    assert "sku PJQM8PKU9GAJ6WKY" in acl.source and "v0rts/aws-price-watcher@91cf8f2e" in acl.source
-    assert catalog.lookup("awswaf", "il-central-1", "Web Requests received per Request").usd == 7e-7
-
-
-def test_the_bundled_waf_prices_are_the_file_s(tmp_path: Path) -> None:
-    """The bundled awswaf.json is what the refresh makes of the source file (for the regions the
-    fixture holds): the catalog is reproducible from AWS's file."""
-    from cost.catalog import default_catalog
-    from cost.refresh import from_pricing_page
-
-    data = json.loads((FIXTURES / "waf-sample.json").read_text())
-    for product in from_pricing_page(data, "awswaf", "x"):
-        region = product["attributes"]["regionCode"]
-        bundled = default_catalog().lookup("awswaf", region, product["productFamily"])
-        assert bundled.usd == product["priceDimensions"][0]["usd"]
-        assert bundled.effective_date == product["effectiveDate"]
-
-
-def test_refresh_refuses_a_file_that_is_not_a_pricing_page_file(tmp_path: Path) -> None:
-    from cost.refresh import main
-
-    bad = tmp_path / "x.json"
-    bad.write_text('{"products": []}')
-    args = [
-        "--pricing-page",
-        str(bad),
-        "--service",
-        "awswaf",
-        "--source",
-        "s",
-        "--out",
-        str(tmp_path),
-    ]
-    assert main(args) == 2
+        with pytest.raises(refresh.RefreshError, match="2 products"):
+            refresh.from_api(client, ["us-east-2"], [spec])
