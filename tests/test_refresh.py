@@ -78,7 +78,7 @@ def test_pricing_page_rows_become_one_product_per_published_region(tmp_path: Pat
     assert alb.source == "elb"
     assert (
         catalog.lookup("AWSELB", "sa-east-1", "Load Balancer-Application", "LoadBalancerUsage").usd
-        == 0.0378
+        == 0.034
     )
     assert catalog.lookup("AWSELB", "us-east-1", "Load Balancer-Network", "LCUUsage").usd == 0.006
     # São Paulo does not publish the NLB LCU dimension in this file: no product, said per row.
