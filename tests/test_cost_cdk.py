@@ -28,8 +28,8 @@ from cost.pricing.usage import Usage
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 H = 730
-# us-east-1: NAT gateway 0.045/h + 10 GB x 0.045; public IPv4 0.005/h (cost/catalog/data)
-NAT = money(H * 0.045 + 10 * 0.045)
+# us-east-1: public IPv4 0.005/h (cost/catalog/data, AWS's vpc pricing-page data). NAT
+# gateways have no AWS-published source in the catalog: reported unsupported.
 EIP = money(H * 0.005)
 
 
@@ -75,9 +75,11 @@ def test_stacks_in_a_stage_are_tagged_reported_and_judged(tmp_path: Path) -> Non
     assert estimate.report is not None
     (stack,) = estimate.report.stacks
     assert stack.name == "Prod-Net"
-    nats = [r for r in stack.resources if r.type == "AWS::EC2::NatGateway"]
-    assert len(nats) == 2 and all(r.monthly_cost == NAT for r in nats)
-    assert all(r.cost_tag == f"{NAT:.2f}" for r in nats)
+    nats = [r for r in stack.unsupported if r.type == "AWS::EC2::NatGateway"]
+    assert len(nats) == 2 and all("no public repository" in r.reason for r in nats)
+    eips = [r for r in stack.resources if r.type == "AWS::EC2::EIP"]
+    assert len(eips) == 2 and all(r.monthly_cost == EIP for r in eips)
+    assert all(r.cost_tag == f"{EIP:.2f}" for r in eips)
 
 
 def test_attached_after_the_stacks_without_the_cli_usage_by_path_reaches_the_report(
@@ -86,20 +88,25 @@ def test_attached_after_the_stacks_without_the_cli_usage_by_path_reaches_the_rep
     # Before: attached after the stacks and run without the CLI (no path metadata), a usage
     # entry keyed by construct path reached the tag but not the report (tag 17.67, total 0).
     app = cdk.App(outdir=str(tmp_path / "out"))
-    network(app, "Net")
+    from aws_cdk import aws_s3 as s3
+
+    stack = cdk.Stack(app, "Net")
+    s3.CfnBucket(cdk.Stack(app, "Other"), "Ep")
+    s3.CfnBucket(stack, "Ep")
     usage = tmp_path / "usage.yml"
-    usage.write_text(
-        'resources:\n  "*/Vpc/PublicSubnet1/NATGateway":\n    data_processed_gb: 100\n'
-    )
+    usage.write_text('resources:\n  "Net/Ep":\n    storage_gb: 100\n')
     estimate = CostEstimate.attach(app, usage_file=usage, print_summary=False)
     app.synth()
     assert estimate.report is not None
-    (stack,) = estimate.report.stacks
-    (nat,) = [r for r in stack.resources if r.type == "AWS::EC2::NatGateway"]
-    expected = money(H * 0.045 + 100 * 0.045)
-    assert nat.monthly_cost == expected
-    assert nat.cost_tag == f"{expected:.2f}"
-    assert nat.path == "Net/Vpc/PublicSubnet1/NATGateway"
+    net, other = sorted(estimate.report.stacks, key=lambda s: s.name)
+    # us-east-1 S3 Standard 0.023/GB-month (first tier); 100,000 PUT-class requests x 0.000005
+    # and 1,000,000 GET-class x 0.0000004 (the usage defaults).
+    (bucket,) = net.resources
+    expected = money(100 * 0.023 + 100_000 * 0.000005 + 1_000_000 * 0.0000004)
+    assert bucket.monthly_cost == expected
+    assert bucket.cost_tag == f"{expected:.2f}"
+    assert bucket.path == "Net/Ep"
+    assert other.resources[0].monthly_cost == money(50 * 0.023 + 0.5 + 0.4)
     assert estimate.report.warnings == []
 
 
@@ -124,15 +131,28 @@ def test_no_usage_file_is_fine_and_a_missing_one_is_a_clear_synth_error(tmp_path
 def test_region_without_prices_does_not_break_synth(tmp_path: Path) -> None:
     # Before: a region the catalog lacks raised a jsii RuntimeError out of the user's synth.
     app = cdk.App(outdir=str(tmp_path / "out"))
+    # AWS publishes no WAF prices for Auckland (ap-southeast-6) in the catalog's sources.
+    from aws_cdk import aws_wafv2 as wafv2
+
     stack = cdk.Stack(
-        app, "Sydney", env=cdk.Environment(account="123456789012", region="ap-southeast-2")
+        app, "Sydney", env=cdk.Environment(account="123456789012", region="ap-southeast-6")
     )
-    ec2.CfnEIP(stack, "Ip")
+    wafv2.CfnWebACL(
+        stack,
+        "Ip",
+        scope="REGIONAL",
+        default_action={"allow": {}},
+        visibility_config={
+            "cloudWatchMetricsEnabled": False,
+            "metricName": "m",
+            "sampledRequestsEnabled": False,
+        },
+    )
     estimate = CostEstimate.attach(app, budget=50, print_summary=False)
     app.synth()
     assert estimate.report is not None
     (line,) = estimate.report.stacks[0].unsupported
-    assert "ap-southeast-2" in line.reason
+    assert "AWS publishes no awswaf prices for ap-southeast-6" in line.reason
     # A budget cannot vouch for what it cannot price: it says the total is a lower bound.
     (finding,) = estimate.report.guardrails
     assert finding["severity"] == "warning" and "lower bound" in finding["message"]
@@ -269,14 +289,16 @@ def test_a_total_policy_fails_synth_and_is_shown(tmp_path: Path) -> None:
     )
     app = cdk.App(outdir=str(tmp_path / "out"))
     stack = cdk.Stack(app, "S")
-    ec2.CfnNatGateway(stack, "Nat", subnet_id="subnet-1")
+    for i in range(6):
+        ec2.CfnEIP(stack, f"Ip{i}")
     estimate = CostEstimate.attach(app, policy_file=policy, profile="dev", print_summary=False)
     with pytest.raises(RuntimeError) as err:
         app.synth()
-    assert f"policy dev-total [dev]: the estimated monthly cost ${NAT:.2f} exceeds $20.00" in str(
-        err.value
+    total = money(6 * EIP)
+    assert f"policy dev-total [dev]: the estimated monthly cost ${total:.2f} exceeds $20.00" in (
+        str(err.value)
     )
-    assert {v.rule for v in estimate.violations} == {"dev-total", "no-nat-gateway"}
+    assert {v.rule for v in estimate.violations} == {"dev-total"}
 
 
 def test_cfn_parameter_defaults_and_conditions_at_synth(tmp_path: Path) -> None:
