@@ -56,7 +56,8 @@ def test_wheel_holds_the_library_and_its_catalog_only(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names if not n.startswith("cfn_cost_estimate-")}
     assert top == {"cost"}
-    assert "cost/catalog/data/AmazonRDS.json" in names
+    assert "cost/catalog/data/INDEX.json" in names
+    assert "cost/catalog/data/AmazonRDS/ap-southeast-2.json" in names
     assert not any(n.startswith(("cost/tests", "stacks", "constructs")) for n in names)
 
 
