@@ -93,7 +93,7 @@ def test_markdown_report_for_reviewers(profile: Synth) -> None:
     assert text.splitlines()[0] == f"## Estimated monthly cost: ${total:,.2f} USD"
     assert "```mermaid\npie showData" in text
     assert "<details><summary>Cost components per resource</summary>" in text
-    assert "### Assumptions" in text and "Price catalog: effective dates" in text
+    assert "### Assumptions" in text and "Price catalog: AWS price data published" in text
 
 
 def test_region_is_the_stacks_region() -> None:
@@ -138,18 +138,17 @@ def test_cost_off_adds_no_tags_and_no_report() -> None:
 
 
 def test_region_without_prices_does_not_fail_synth_but_says_so() -> None:
-    # prod has no policies: nothing needs the missing prices.
-    s = synth(profile="prod", region="af-south-1", db_instance_class="db.m6g.large")
+    # prod has no policies: nothing needs the missing prices. AWS's RDS instance price file in
+    # the catalog's sources predates Mexico (Central): no instance price there, said per line.
+    s = synth(profile="prod", region="mx-central-1", db_instance_class="db.m6g.large")
     report = _report(s)
     (stack,) = report["stacks"]
-    assert "prices for af-south-1" in stack["pricingGap"] and "AmazonRDS" in stack["pricingGap"]
-    assert report["totalMonthlyCost"] == 0
-    assert {u["type"] for u in stack["unsupported"]} >= {
-        "AWS::RDS::DBInstance",
-        "AWS::ECS::Service",
-    }
+    (db,) = [u for u in stack["unsupported"] if u["type"] == "AWS::RDS::DBInstance"]
+    assert "no published AmazonRDS 'Database Instance MySQL Multi-AZ'" in db["reason"]
+    assert "mx-central-1" in db["reason"]
+    assert report["totalMonthlyCost"] > 0  # the rest of the stack is priced there
     warnings = Annotations.from_stack(s.stack).find_warning(
-        "*", Match.string_like_regexp("no AmazonRDS prices for af-south-1")
+        "*", Match.string_like_regexp("no published AmazonRDS")
     )
     assert warnings
 
@@ -157,21 +156,28 @@ def test_region_without_prices_does_not_fail_synth_but_says_so() -> None:
 def test_a_policy_that_needs_missing_prices_fails_closed() -> None:
     # team's database-size policy cannot judge a database it cannot price.
     with pytest.raises(RuntimeError) as err:
-        synth(region="af-south-1")
+        synth(region="mx-central-1")
     assert "policy team-database-size [team]" in str(err.value)
     assert "cannot price" in str(err.value)
 
 
-def test_an_unpriced_database_class_is_refused_before_synth() -> None:
+def test_a_large_database_is_priced_and_judged_and_an_unknown_class_refused() -> None:
     # Before: the db.r6i.4xlarge database (about 1,500/month) was listed as unsupported and
-    # the team-database-size policy (at most 100/month) passed with a total of 47.37. Now the
-    # configuration accepts only classes the catalog prices (and a policy over an unpriced
-    # database fails closed: test_a_policy_that_needs_missing_prices_fails_closed).
+    # the team-database-size policy (at most 100/month) passed with a total of 47.37. Now it
+    # is priced from AWS's RDS for MySQL data: 730 h x 1.92 + 20 GB gp3 x 0.115 = 1,403.90.
     from stacks.config import ConfigError
 
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(RuntimeError) as failed:
         synth(db_instance_class="db.r6i.4xlarge")
-    assert "db_instance_class='db.r6i.4xlarge'" in str(err.value)
+    assert "policy team-database-size [team]" in str(failed.value)
+    assert f"costs ${money(730 * 1.92 + 20 * 0.115):,.2f}/month, above $100.00" in str(
+        failed.value
+    )
+    # A class AWS does not price is refused before synth (a policy over an unpriced database
+    # fails closed: test_a_policy_that_needs_missing_prices_fails_closed).
+    with pytest.raises(ConfigError) as err:
+        synth(db_instance_class="db.z9.large")
+    assert "db_instance_class='db.z9.large'" in str(err.value)
 
 
 def test_the_optional_waf_web_acl_is_priced() -> None:

@@ -25,6 +25,10 @@ TEMPLATE = {
     "Resources": {
         "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}},
         "Ip": {"Type": "AWS::EC2::EIP", "Properties": {}},
+        "Ep": {
+            "Type": "AWS::EC2::VPCEndpoint",
+            "Properties": {"VpcEndpointType": "Interface", "SubnetIds": ["a", "b"]},
+        },
     },
 }
 
@@ -76,10 +80,12 @@ def test_wheel_installs_in_a_clean_virtualenv_and_prices_a_template(
     template.write_text(json.dumps(TEMPLATE))
     out = run(env_dir / "bin" / "cfn-cost", "estimate", template, "--format", "json")
     report = json.loads(out)
-    # us-east-1: NAT 730 h x 0.045 + 10 GB x 0.045 = 33.30; public IPv4 730 h x 0.005 = 3.65
-    assert report["totalMonthlyCost"] == 36.95
+    # us-east-1: public IPv4 730 h x 0.005 = 3.65; interface endpoint 2 AZ x 730 h x 0.01
+    # + 10 GB x 0.01 = 14.70; the NAT gateway has no sourced price: unsupported, not in it.
+    assert report["totalMonthlyCost"] == 18.35
+    assert [u["logicalId"] for u in report["stacks"][0]["unsupported"]] == ["Nat"]
     same = run(python, "-m", "cost", "estimate", template, "--format", "json")
-    assert json.loads(same)["totalMonthlyCost"] == 36.95
+    assert json.loads(same)["totalMonthlyCost"] == 18.35
     # The CDK part names what it needs instead of failing obscurely.
     result = subprocess.run(
         [str(python), "-c", "import cost.cdk"], capture_output=True, text=True, timeout=60
@@ -111,7 +117,7 @@ app = cdk.App(outdir=sys.argv[1])
 estimate = CostEstimate.attach(app, print_summary=False)
 stage = cdk.Stage(app, "Prod")
 stack = cdk.Stack(stage, "Net")
-ec2.CfnNatGateway(stack, "Nat", subnet_id="subnet-1")
+ec2.CfnEIP(stack, "Ip")
 app.synth()
 stack_cost = estimate.report.stacks[0]
 print(json.dumps({"total": estimate.report.monthly_cost, "tag": stack_cost.resources[0].cost_tag}))
@@ -140,5 +146,5 @@ def test_the_cdk_integration_at_the_lowest_supported_aws_cdk_lib(tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    # NAT 730 h x 0.045 + 10 GB x 0.045, in a Stage, tagged
-    assert data == {"total": 33.3, "tag": "33.30"}
+    # public IPv4 730 h x 0.005, in a Stage, tagged
+    assert data == {"total": 3.65, "tag": "3.65"}

@@ -113,7 +113,7 @@ def _usage(report: dict) -> str:  # type: ignore[type-arg]
 def _catalog(report: dict) -> str:  # type: ignore[type-arg]
     cat = report.get("catalog") or {}
     low, high = cat.get("effectiveDateMin", "?"), cat.get("effectiveDateMax", "?")
-    return f"effective {low}" + (f" to {high}" if high != low else "")
+    return f"AWS price data published {low}" + (f" to {high}" if high != low else "")
 
 
 def to_json(diff: CostDiff) -> str:
