@@ -106,15 +106,31 @@ class PriceFiles:
         return result
 
 
+_QUALIFIED = re.compile(r"^(?P<location>.+?) \((?P<fields>[A-Za-z ]+: .*)\)$")
+
+
 def _unflatten(data: Any, path: Path) -> dict[str, dict[str, Any]]:
-    """A repository's flattened file ({dimension: {location: price}}) as pricing-page entries."""
+    """A repository's flattened file ({dimension: {location: price}}) as pricing-page entries.
+
+    Instance rows qualify the location with the row's fields, e.g. "US East (Ohio) (Instance
+    Type: db.r6g.large, vCPU: 2)": those become the entry's fields."""
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise RefreshError(f"{path}: expected {{dimension: {{location: price}}}}")
     locations: dict[str, dict[str, Any]] = defaultdict(dict)
     for dimension, by_location in data.items():
         for location, price in by_location.items():
-            locations[location][dimension] = {"price": price}
+            entry: dict[str, Any] = {"price": price}
+            qualified = _QUALIFIED.match(location)
+            if qualified and qualified["location"] in _LOCATION_NAMES:
+                location = qualified["location"]
+                for part in qualified["fields"].split(", "):
+                    name, _, value = part.partition(": ")
+                    entry[name] = value
+            locations[location][dimension] = entry
     return locations
+
+
+_LOCATION_NAMES = frozenset(LOCATIONS.values())
 
 
 def _price(entry: Any, where: str) -> float:

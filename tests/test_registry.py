@@ -64,6 +64,133 @@ SERVICE = {
 }
 
 PRICED_CASES = [
+    # EC2 m5.large Linux 730 h x 0.096 + the AMI's root volume, 8 GiB gp3 x 0.08
+    Case(
+        "AWS::EC2::Instance",
+        {"I": res("AWS::EC2::Instance", InstanceType="m5.large")},
+        H * 0.096 + 8 * 0.08,
+    ),
+    # Sydney: 500 GiB gp3 x 0.096 + (6000 - 3000) IOPS x 0.006 + (250 - 125) MiB/s / 1024 x
+    # 49.152 per GiBps-month + 100 GB snapshots x 0.055
+    Case(
+        "AWS::EC2::Volume",
+        {"V": res("AWS::EC2::Volume", VolumeType="gp3", Size=500, Iops=6000, Throughput=250)},
+        500 * 0.096 + 3000 * 0.006 + 125 / 1024 * 49.152 + 100 * 0.055,
+        usage={"resources": {"V": {"snapshot_gb": 100}}},
+        region="ap-southeast-2",
+    ),
+    # 3 x g5.xlarge (GPU) 730 h x 1.006 + 3 x 100 GiB gp3 x 0.08, from the launch template
+    Case(
+        "AWS::AutoScaling::AutoScalingGroup",
+        {
+            "Lt": res(
+                "AWS::EC2::LaunchTemplate",
+                LaunchTemplateData={
+                    "InstanceType": "g5.xlarge",
+                    "BlockDeviceMappings": [
+                        {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 100, "VolumeType": "gp3"}}
+                    ],
+                },
+            ),
+            "Asg": res(
+                "AWS::AutoScaling::AutoScalingGroup",
+                MinSize="1",
+                MaxSize="5",
+                DesiredCapacity="3",
+                LaunchTemplate={"LaunchTemplateId": {"Ref": "Lt"}, "Version": "1"},
+            ),
+        },
+        3 * H * 1.006 + 3 * 100 * 0.08,
+    ),
+    # EKS cluster 730 h x 0.10
+    Case("AWS::EKS::Cluster", {"C": res("AWS::EKS::Cluster", RoleArn="r")}, H * 0.10),
+    # São Paulo: 2 nodes (the default) x t3.medium 730 h x 0.0672 + 2 x 20 GiB gp2 x 0.19
+    Case(
+        "AWS::EKS::Nodegroup",
+        {"N": res("AWS::EKS::Nodegroup", ClusterName="c", NodeRole="r", Subnets=["a"])},
+        2 * H * 0.0672 + 2 * 20 * 0.19,
+        region="sa-east-1",
+    ),
+    # 2 x cache.t4g.micro Redis OSS 730 h x 0.016
+    Case(
+        "AWS::ElastiCache::CacheCluster",
+        {
+            "C": res(
+                "AWS::ElastiCache::CacheCluster",
+                Engine="redis",
+                CacheNodeType="cache.t4g.micro",
+                NumCacheNodes=2,
+            )
+        },
+        2 * H * 0.016,
+    ),
+    # Sydney: 2 shards x (1 replica + 1) x cache.r7g.large Valkey 730 h x 0.2104
+    Case(
+        "AWS::ElastiCache::ReplicationGroup",
+        {
+            "R": res(
+                "AWS::ElastiCache::ReplicationGroup",
+                Engine="valkey",
+                CacheNodeType="cache.r7g.large",
+                NumNodeGroups=2,
+                ReplicasPerNodeGroup=1,
+                ReplicationGroupDescription="d",
+            )
+        },
+        4 * H * 0.2104,
+        region="ap-southeast-2",
+    ),
+    # Valkey serverless: 1 GB x 730 h x 0.084 + 100,000,000 ECPU x 0.0000000023
+    Case(
+        "AWS::ElastiCache::ServerlessCache",
+        {"S": res("AWS::ElastiCache::ServerlessCache", Engine="valkey", ServerlessCacheName="s")},
+        H * 0.084 + 1e8 * 2.3e-9,
+    ),
+    # Transit Gateway VPC attachment: 730 h x 0.05 + 10 GB x 0.02
+    Case(
+        "AWS::EC2::TransitGatewayVpcAttachment",
+        {
+            "A": res(
+                "AWS::EC2::TransitGatewayVpcAttachment",
+                TransitGatewayId="t",
+                VpcId="v",
+                SubnetIds=["a"],
+            )
+        },
+        H * 0.05 + 10 * 0.02,
+    ),
+    Case(
+        "AWS::EC2::TransitGatewayAttachment",
+        {
+            "A": res(
+                "AWS::EC2::TransitGatewayAttachment",
+                TransitGatewayId="t",
+                VpcId="v",
+                SubnetIds=["a"],
+            )
+        },
+        H * 0.07 + 10 * 0.02,
+        region="ap-southeast-2",
+    ),
+    # Aurora PostgreSQL standard: 10 GB x 0.10 + 10 million I/Os x 0.0000002 + Serverless v2
+    # at its 0.5 ACU minimum x 1 db.serverless instance x 730 h x 0.12
+    Case(
+        "AWS::RDS::DBCluster",
+        {
+            "C": res(
+                "AWS::RDS::DBCluster",
+                Engine="aurora-postgresql",
+                ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 4},
+            ),
+            "W": res(
+                "AWS::RDS::DBInstance",
+                Engine="aurora-postgresql",
+                DBInstanceClass="db.serverless",
+                DBClusterIdentifier={"Ref": "C"},
+            ),
+        },
+        10 * 0.10 + 10e6 * 2e-7 + 0.5 * H * 0.12,
+    ),
     # 730 h x 0.0225 + 1 LCU x 730 h x 0.008 + 2 AZ x 730 h x 0.005 (public IPv4)
     Case(
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -179,6 +306,74 @@ PRICED_CASES = [
 NONE = "AWS publishes no"
 
 UNPRICED_CASES = [
+    Case(
+        "AWS::EC2::Instance",
+        {"I": res("AWS::EC2::Instance", InstanceType="m5.large", Tenancy="dedicated")},
+        "dedicated tenancy",
+    ),
+    Case(
+        "AWS::EC2::Volume",
+        {"V": res("AWS::EC2::Volume", VolumeType="io2", Size=10)},
+        "no published AmazonEC2 'Storage' price",
+        region="sa-east-1",
+    ),
+    Case(
+        "AWS::AutoScaling::AutoScalingGroup",
+        {
+            "Asg": res(
+                "AWS::AutoScaling::AutoScalingGroup",
+                MinSize="1",
+                MaxSize="2",
+                LaunchTemplate={"LaunchTemplateId": "lt-123", "Version": "1"},
+            )
+        },
+        "launch template is not in this template",
+    ),
+    Case("AWS::EKS::Cluster", {"C": res("AWS::EKS::Cluster")}, NONE, catalog="empty"),
+    Case(
+        "AWS::EKS::Nodegroup",
+        {"N": res("AWS::EKS::Nodegroup", CapacityType="SPOT")},
+        "Spot node groups",
+    ),
+    Case(
+        "AWS::ElastiCache::CacheCluster",
+        {
+            "C": res(
+                "AWS::ElastiCache::CacheCluster",
+                Engine="redis",
+                CacheNodeType="cache.z9.huge",
+                NumCacheNodes=1,
+            )
+        },
+        "instanceType=cache.z9.huge",
+    ),
+    Case(
+        "AWS::ElastiCache::ReplicationGroup",
+        {"R": res("AWS::ElastiCache::ReplicationGroup", Engine="redis")},
+        "cache node type is not known",
+    ),
+    Case(
+        "AWS::ElastiCache::ServerlessCache",
+        {"S": res("AWS::ElastiCache::ServerlessCache", Engine="mongo")},
+        "cache engine mongo",
+    ),
+    Case(
+        "AWS::EC2::TransitGatewayVpcAttachment",
+        {"A": res("AWS::EC2::TransitGatewayVpcAttachment")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::EC2::TransitGatewayAttachment",
+        {"A": res("AWS::EC2::TransitGatewayAttachment")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::RDS::DBCluster",
+        {"C": res("AWS::RDS::DBCluster", Engine="mysql", DBClusterInstanceClass="db.m5d.large")},
+        "Multi-AZ DB clusters",
+    ),
     Case(
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         {"Lb": res("AWS::ElasticLoadBalancingV2::LoadBalancer", Type="classic")},

@@ -129,11 +129,15 @@ SOURCES: dict[str, Source] = {
         kind="processed",
         fetched="2025-11-18",
     ),
+    # The repository's raw copy of this file carries one price (0.94) for every dimension in
+    # us-east-1, a fetch defect; its flattened copy of the same data is consistent.
     "rds-aurora-storage": Source(
         "v0rts/aws-price-watcher",
-        "41e3f4575e20671b0f4fd04deddd8007a3fb187b",
-        "raw/rds-aurora-storage.json",
+        "3de89ad583c8e285000df1544d3554508febf27b",
+        "processed/rds-aurora-storage.json",
         PAGE_BASE + "rds/USD/current/rds-aurora-storage.json",
+        kind="processed",
+        fetched="2025-08-28",
     ),
     "rds-mariadb-ondemand": Source(
         "yeo/ec2.shop",

@@ -13,6 +13,7 @@ from cost.pricing import (
     database,
     firewall,
     free,
+    instances,
     monitoring,
     network,
     security,
@@ -30,7 +31,17 @@ from cost.pricing.context import (
 )
 from cost.pricing.registry import PricedType, UsageKey, free_types, priced_types
 
-_MODULES = (compute, database, firewall, free, monitoring, network, security, storage)
+_MODULES = (
+    compute,
+    database,
+    firewall,
+    free,
+    instances,
+    monitoring,
+    network,
+    security,
+    storage,
+)
 
 PRICED: dict[str, PricedType] = priced_types()
 PRICERS: dict[str, PricingFunction] = {t: d.price for t, d in PRICED.items()}

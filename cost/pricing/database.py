@@ -7,7 +7,7 @@ import datetime as dt
 from cost.catalog import Price
 from cost.catalog.spec import Page, PriceSpec, Table
 from cost.model import CostComponent
-from cost.pricing.context import PricingContext, Resource, Unpriceable
+from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.registry import HOURS, UsageKey, priced
 from cost.pricing.security import SECRET_PRICES, secret_components
 
@@ -114,6 +114,25 @@ STORAGE_FAMILIES = {
 }
 
 
+AURORA_ENGINES = {"aurora-mysql": "MySQL", "aurora-postgresql": "PostgreSQL"}
+#: Aurora instance rows by (engine, I/O-Optimized): AWS's Aurora pricing-page data.
+AURORA_INSTANCES = {
+    (name, io_optimized): PriceSpec(
+        RDS,
+        f"Aurora {name} instance{' I/O-Optimized' if io_optimized else ''}",
+        None,
+        published=Table(
+            "rds-aurora-ondemand",
+            rf"^\[Database Instance Aurora {name} No license required "
+            + ("Aurora IO Optimization Mode " if io_optimized else "(?!Aurora IO)")
+            + r"[A-Za-z0-9 ]+ Single-AZ (Current|Previous) Generation\]",
+        ),
+    )
+    for name in AURORA_ENGINES.values()
+    for io_optimized in (False, True)
+}
+
+
 def _rds_prices() -> list[PriceSpec]:
     specs = [
         PriceSpec(
@@ -149,7 +168,9 @@ def _rds_prices() -> list[PriceSpec]:
             published=Page("rds-storage", "Storage Snapshot", "GB-Mo"),
         )
     )
-    return specs + _extended_support_prices() + list(SECRET_PRICES)
+    return (
+        specs + _extended_support_prices() + list(SECRET_PRICES) + list(AURORA_INSTANCES.values())
+    )
 
 
 @priced(
@@ -174,11 +195,12 @@ def _rds_prices() -> list[PriceSpec]:
         ),
     ),
     prices=_rds_prices(),
+    reads=("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"),
 )
 def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
     if props.get("DBClusterIdentifier") is not None:
-        raise Unpriceable("instances of an Aurora/Multi-AZ DB cluster are not in the catalog")
+        return _cluster_instance(resource, ctx)
     source = ctx.referenced(props.get("SourceDBInstanceIdentifier"), "AWS::RDS::DBInstance")
     replica = props.get("SourceDBInstanceIdentifier") is not None
     engine_value = props.get("Engine")
@@ -303,6 +325,44 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
     return components
 
 
+def _aurora_cluster(ctx: PricingContext, cluster: Resource | None) -> tuple[str, bool]:
+    if cluster is None:
+        raise Unpriceable("the instance's DB cluster is not in this template")
+    engine = ctx.text(cluster.properties.get("Engine"), "", "cluster engine").lower()
+    if engine not in AURORA_ENGINES:
+        raise Unpriceable(
+            f"instances of a {engine or '(unset)'} DB cluster (Multi-AZ DB clusters) are not "
+            "in the catalog"
+        )
+    storage = ctx.text(cluster.properties.get("StorageType"), "aurora", "cluster storage type")
+    return AURORA_ENGINES[engine], storage == "aurora-iopt1"
+
+
+def _cluster_instance(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """An instance of an Aurora cluster: its hours by class; storage and I/O are billed on
+    the cluster, a db.serverless instance's ACU-hours too."""
+    props = resource.properties
+    cluster = ctx.referenced(props.get("DBClusterIdentifier"), "AWS::RDS::DBCluster")
+    name, io_optimized = _aurora_cluster(ctx, cluster)
+    instance_class = ctx.text(props.get("DBInstanceClass"), "", "DB instance class")
+    if instance_class == "db.serverless":
+        raise Free("Aurora Serverless v2 capacity is billed as ACU-hours on its DB cluster")
+    if not instance_class:
+        raise Unpriceable("the DB instance class is not known at synth time")
+    hours = ctx.hours
+    spec = AURORA_INSTANCES[(name, io_optimized)]
+    mode = ", I/O-Optimized" if io_optimized else ""
+    return [
+        ctx.component(
+            f"Aurora {name} instance ({instance_class}{mode})",
+            "hours",
+            hours,
+            ctx.price(RDS, spec.family, None, instanceType=instance_class),
+            usage_based=hours != 730,
+        )
+    ]
+
+
 def _extended_support(
     ctx: PricingContext,
     engine: str,
@@ -350,3 +410,156 @@ def _storage(
         size,
         ctx.price(RDS, "Database Storage", _storage_usagetype(kind, multi_az)),
     )
+
+
+def _aurora_storage(name: str, io_optimized: bool) -> PriceSpec:
+    if io_optimized:
+        dimension = f"Aurora {name} IO Optimized Aurora"
+        source = "rds-aurora-storage"
+    elif name == "MySQL":
+        dimension, source = "Database Storage Single AZ General Purpose-Aurora", "rds-storage"
+    else:
+        dimension = "Database Storage DB Engine Aurora PostgreSQL General Purpose Aurora"
+        source = "rds-aurora-storage"
+    return PriceSpec(
+        RDS,
+        f"Aurora {name} storage{' I/O-Optimized' if io_optimized else ''}",
+        None,
+        published=Page(source, dimension, "GB-Mo"),
+    )
+
+
+AURORA_STORAGE = {
+    (name, io): _aurora_storage(name, io)
+    for name in AURORA_ENGINES.values()
+    for io in (False, True)
+}
+AURORA_IO = PriceSpec(
+    RDS,
+    "Aurora I/O",
+    None,
+    published=Page("rds-aurora-storage", "System Operation Aurora I O Operation", "IOs"),
+)
+AURORA_BACKUP = {
+    name: PriceSpec(
+        RDS,
+        f"Aurora {name} backup",
+        None,
+        published=Page("rds-aurora-storage", f"Storage Snapshot Aurora {name}", "GB-Mo"),
+    )
+    for name in AURORA_ENGINES.values()
+}
+AURORA_ACU = {
+    (name, io): PriceSpec(
+        RDS,
+        f"Aurora {name} Serverless v2{' I/O-Optimized' if io else ''}",
+        None,
+        published=Page(
+            "rds-aurora-storage",
+            f"Aurora {name} ServerlessV2" + (" Aurora IO Optimization Mode" if io else ""),
+            "ACU-Hr",
+        ),
+    )
+    for name in AURORA_ENGINES.values()
+    for io in (False, True)
+}
+
+
+@priced(
+    "AWS::RDS::DBCluster",
+    service="RDS",
+    summary="Aurora MySQL/PostgreSQL storage (standard or I/O-Optimized), I/O requests "
+    "(standard), backup storage beyond the free allowance, Serverless v2 ACU-hours per "
+    "db.serverless instance; provisioned instances are priced on the instances",
+    usage=(
+        HOURS,
+        UsageKey("storage_gb", 10, "data stored in the cluster volume, GB"),
+        UsageKey("monthly_io_millions", 10, "I/O requests per month, millions (standard only)"),
+        UsageKey("backup_storage_gb", 0, "backup storage beyond the free allowance, GB-month"),
+        UsageKey(
+            "average_acu",
+            None,
+            "average Aurora capacity units per Serverless v2 instance (default: MinCapacity, "
+            "at least 0.5)",
+        ),
+    ),
+    prices=(
+        *AURORA_STORAGE.values(),
+        AURORA_IO,
+        *AURORA_BACKUP.values(),
+        *AURORA_ACU.values(),
+    ),
+    reads=("AWS::RDS::DBInstance",),
+)
+def price_db_cluster(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    engine = ctx.text(props.get("Engine"), "", "cluster engine").lower()
+    if engine not in AURORA_ENGINES:
+        raise Unpriceable(
+            f"{engine or '(unset)'} DB clusters (Multi-AZ DB clusters, Aurora Serverless v1) "
+            "are not in the catalog"
+        )
+    if ctx.text(props.get("EngineMode"), "provisioned", "engine mode") != "provisioned":
+        raise Unpriceable("Aurora Serverless v1 (EngineMode serverless) is not in the catalog")
+    name = AURORA_ENGINES[engine]
+    storage = ctx.text(props.get("StorageType"), "aurora", "cluster storage type")
+    io_optimized = storage == "aurora-iopt1"
+    stored = ctx.usage.get("storage_gb") or 0.0
+    mode = "I/O-Optimized" if io_optimized else "standard"
+    components = [
+        ctx.component(
+            f"Cluster storage ({mode}, {stored:g} GB)",
+            "GB-months",
+            stored,
+            ctx.price(RDS, AURORA_STORAGE[(name, io_optimized)].family, None),
+            usage_based=True,
+        )
+    ]
+    if not io_optimized:
+        components.append(
+            ctx.component(
+                "I/O requests",
+                "requests",
+                (ctx.usage.get("monthly_io_millions") or 0.0) * 1e6,
+                ctx.price(RDS, AURORA_IO.family, None),
+                usage_based=True,
+            )
+        )
+    components.append(
+        ctx.component(
+            "Backup storage beyond the free allowance",
+            "GB-months",
+            ctx.usage.get("backup_storage_gb") or 0.0,
+            ctx.price(RDS, AURORA_BACKUP[name].family, None),
+            usage_based=True,
+        )
+    )
+    scaling = props.get("ServerlessV2ScalingConfiguration")
+    if isinstance(scaling, dict):
+        members = [
+            r
+            for r in ctx.index.of_type("AWS::RDS::DBInstance")
+            if ref_target(r.properties.get("DBClusterIdentifier")) == resource.logical_id
+            and r.properties.get("DBInstanceClass") == "db.serverless"
+        ]
+        count = len(members) or 1
+        if not members:
+            ctx.assume("no db.serverless instance of this cluster in the template: one assumed")
+        minimum = ctx.number(scaling.get("MinCapacity"), 0.5, "Serverless v2 minimum ACU")
+        acu = ctx.usage.get("average_acu")
+        if acu is None:
+            acu = max(minimum, 0.5)
+            ctx.assume(f"Serverless v2 runs at its minimum capacity: {acu:g} ACU (average_acu)")
+            if minimum == 0:
+                ctx.assume("auto-pause: set hours_per_month to the hours the cluster is active")
+        hours = ctx.hours
+        components.append(
+            ctx.component(
+                f"Serverless v2 capacity ({acu:g} ACU x {count} instance(s))",
+                "ACU-hours",
+                acu * count * hours,
+                ctx.price(RDS, AURORA_ACU[(name, io_optimized)].family, None),
+                usage_based=True,
+            )
+        )
+    return components
