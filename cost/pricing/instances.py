@@ -366,7 +366,7 @@ free(
 # --- EKS -------------------------------------------------------------------------------
 
 EKS_CLUSTER = PriceSpec(
-    EKS, "Compute", "AmazonEKS-Hours:perCluster", published=Page("eks", "Compute per hours", "Hrs")
+    EKS, "Compute", "AmazonEKS-Hours:perCluster", published=Page("eks", "Compute per Hours", "Hrs")
 )
 
 
