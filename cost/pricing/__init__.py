@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from cost.catalog.spec import PriceSpec
 from cost.pricing import (
+    cdn,
     compute,
+    data,
     database,
     firewall,
     free,
     monitoring,
     network,
     security,
+    serverless,
     storage,
+    supporting,
 )
 from cost.pricing.context import (
     Free,
@@ -30,7 +34,20 @@ from cost.pricing.context import (
 )
 from cost.pricing.registry import PricedType, UsageKey, free_types, priced_types
 
-_MODULES = (compute, database, firewall, free, monitoring, network, security, storage)
+_MODULES = (
+    cdn,
+    compute,
+    data,
+    database,
+    firewall,
+    free,
+    monitoring,
+    network,
+    security,
+    serverless,
+    storage,
+    supporting,
+)
 
 PRICED: dict[str, PricedType] = priced_types()
 PRICERS: dict[str, PricingFunction] = {t: d.price for t, d in PRICED.items()}
