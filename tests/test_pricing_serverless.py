@@ -88,11 +88,13 @@ def test_the_free_list_covers_the_configuration_types_of_these_services() -> Non
         assert resource_type not in FREE_TYPES and resource_type in PRICED
 
 
-def test_a_cached_stage_reached_through_a_token_is_assumed_uncached() -> None:
+def test_a_cache_switched_by_a_parameter_is_priced_not_assumed_off() -> None:
     stage = res("AWS::ApiGateway::Stage", CacheClusterEnabled={"Ref": "Cache"})
     stack = estimate({"S": stage})
-    (line,) = stack.free
-    assert "no cache cluster" in line.reason
+    # fail closed: 0.5 GB cache, 730 h x 0.02
+    assert cost_of(stack, "S") == money(H * 0.02)
+    (line,) = stack.resources
+    assert any("CacheClusterEnabled is not known at synth time" in a for a in line.assumptions)
 
 
 def test_express_duration_and_memory_are_billed_in_100_ms_and_64_mb_increments() -> None:

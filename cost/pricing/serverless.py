@@ -13,7 +13,14 @@ from typing import Any
 
 from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
-from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
+from cost.pricing.context import (
+    Free,
+    PricingContext,
+    Resource,
+    Unpriceable,
+    is_unresolved,
+    ref_target,
+)
 from cost.pricing.registry import HOURS, UsageKey, free, priced
 
 # --- API Gateway -------------------------------------------------------------------------
@@ -104,7 +111,10 @@ def price_rest_api(resource: Resource, ctx: PricingContext) -> list[CostComponen
 
 
 def _cache(settings: dict[str, Any], ctx: PricingContext, what: str) -> list[CostComponent]:
-    if not ctx.flag(settings.get("CacheClusterEnabled"), False, f"{what} CacheClusterEnabled"):
+    enabled = settings.get("CacheClusterEnabled")
+    # Fail closed: a cache switched by a parameter is priced (and said so), not assumed off.
+    default = is_unresolved(enabled)
+    if not ctx.flag(enabled, default, f"{what} CacheClusterEnabled"):
         raise Free(f"{what} has no cache cluster; requests are priced on the API")
     size = settings.get("CacheClusterSize", "0.5")
     if isinstance(size, (int, float)) and not isinstance(size, bool):
