@@ -355,7 +355,7 @@ def write(out: Path, products: list[Product], published: dict[str, str]) -> dict
     seen: set[str] = set()
     for (service, _region), items in by_file.items():
         for p in items:
-            key = json.dumps([p["productFamily"], p["attributes"]], sort_keys=True)
+            key = json.dumps([service, p["productFamily"], p["attributes"]], sort_keys=True)
             if key in seen:
                 raise RefreshError(f"two products for {service} {key}")
             seen.add(key)

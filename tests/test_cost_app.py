@@ -170,9 +170,7 @@ def test_a_large_database_is_priced_and_judged_and_an_unknown_class_refused() ->
     with pytest.raises(RuntimeError) as failed:
         synth(db_instance_class="db.r6i.4xlarge")
     assert "policy team-database-size [team]" in str(failed.value)
-    assert f"costs ${money(730 * 1.92 + 20 * 0.115):,.2f}/month, above $100.00" in str(
-        failed.value
-    )
+    assert f"costs ${money(730 * 1.92 + 20 * 0.115):,.2f}/month, above $100.00" in str(failed.value)
     # A class AWS does not price is refused before synth (a policy over an unpriced database
     # fails closed: test_a_policy_that_needs_missing_prices_fails_closed).
     with pytest.raises(ConfigError) as err:

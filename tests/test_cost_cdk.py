@@ -14,9 +14,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sqs as sqs
 
 from cost.catalog import default_catalog
 from cost.cdk import COST_TAG, CostEstimate
@@ -244,15 +244,15 @@ def test_several_stacks_every_summary_line_names_its_stack(tmp_path: Path) -> No
     for name in ("Blue", "Green"):
         stack = cdk.Stack(app, name)
         ec2.CfnEIP(stack, "Ip")
-        sqs.Queue(stack, "Queue")
+        cognito.UserPool(stack, "Pool")
     estimate = CostEstimate.attach(app, print_summary=False)
     app.synth()
     assert estimate.report is not None
     text = summary(estimate.report)
     assert "Blue/Ip" in text and "Green/Ip" in text
-    assert "unsupported: Blue/Queue/Resource" not in text  # the label drops /Resource
-    assert "unsupported: Blue/Queue (AWS::SQS::Queue)" in text
-    assert "unsupported: Green/Queue (AWS::SQS::Queue)" in text
+    assert "unsupported: Blue/Pool/Resource" not in text  # the label drops /Resource
+    assert "unsupported: Blue/Pool (AWS::Cognito::UserPool)" in text
+    assert "unsupported: Green/Pool (AWS::Cognito::UserPool)" in text
 
 
 def test_a_property_override_the_aspect_cannot_see_is_a_warning(tmp_path: Path) -> None:

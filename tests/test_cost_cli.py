@@ -24,8 +24,8 @@ Resources:
     Type: AWS::EC2::EIP
     Properties:
       InstanceId: !GetAtt Server.InstanceId
-  Queue:
-    Type: AWS::SQS::Queue
+  Pool:
+    Type: AWS::Cognito::UserPool
 """
 
 
@@ -55,8 +55,8 @@ def test_yaml_template_with_short_form_intrinsics(
     assert {r["logicalId"] for r in stack["resources"]} == {"Db", "Ip"}
     assert stack["unsupported"] == [
         {
-            "logicalId": "Queue",
-            "type": "AWS::SQS::Queue",
+            "logicalId": "Pool",
+            "type": "AWS::Cognito::UserPool",
             "reason": "no pricing function for this type",
         }
     ]
@@ -103,9 +103,9 @@ def test_policy_check_on_a_template(template: Path, capsys: pytest.CaptureFixtur
     )
     assert code == 1
     assert "no-nat-gateway" not in err  # the template has none
-    # The queue cannot be priced, so the dev total cannot be vouched for: closed, said so.
+    # The user pool cannot be priced, so the dev total cannot be vouched for: closed, said so.
     assert "policy dev-monthly-total [dev]: cannot judge the total" in err
-    assert "template/Queue (AWS::SQS::Queue" in err
+    assert "template/Pool (AWS::Cognito::UserPool" in err
 
 
 def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

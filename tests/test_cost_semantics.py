@@ -206,8 +206,14 @@ Resources:
     assert fn.type == "AWS::Lambda::Function"
     assert any("SAM transform from AWS::Serverless::Function Fn" in a for a in fn.assumptions)
     assert "Duration (512 MB)" in [c.name for c in fn.components]
-    table = [u for u in stack.unsupported if u.logical_id == "Table"]
-    assert table and table[0].type == "AWS::DynamoDB::Table"
+    # SimpleTable becomes an on-demand DynamoDB table, priced from the usage defaults.
+    (table,) = [r for r in stack.resources if r.logical_id == "Table"]
+    assert table.type == "AWS::DynamoDB::Table"
+    assert [c.name for c in table.components] == [
+        "Read request units",
+        "Write request units",
+        "Data storage",
+    ]
 
 
 def test_a_local_nested_stack_is_priced_with_the_parameters_it_is_given(tmp_path: Path) -> None:

@@ -112,21 +112,24 @@ def test_rules_that_need_a_price_fail_closed_on_unpriced_resources(tmp_path: Pat
         "  team:\n"
         "    - {rule: small-db, type: AWS::RDS::DBInstance, max_monthly: 100}\n"
         "    - {rule: total, max_total_monthly: 1000}\n"
-        "    - {rule: total-queues-ok, max_total_monthly: 1000, allow_unpriced: [AWS::SQS::Queue]}\n"
+        "    - {rule: total-pools-ok, max_total_monthly: 1000, allow_unpriced: [AWS::Cognito::UserPool]}\n"
     )
     policies = load_policies(path, "team")
     report = _report(
-        {"Db": _db(cls="db.z9.large"), "Q": {"Type": "AWS::SQS::Queue", "Properties": {}}}
+        {"Db": _db(cls="db.z9.large"), "P": {"Type": "AWS::Cognito::UserPool", "Properties": {}}}
     )
     found = {v.rule: v.message for v in judge(report, policies=policies, profile="team")}
     assert "cannot price stack/Db (AWS::RDS::DBInstance)" in found["small-db"]
     assert "instanceType=db.z9.large" in found["small-db"]
     assert "is a lower bound: 2 resource(s) cannot be priced" in found["total"]
-    # Accepting queues unpriced still leaves the database: still closed.
-    assert "1 resource(s) cannot be priced: stack/Db" in found["total-queues-ok"]
+    # Accepting user pools unpriced still leaves the database: still closed.
+    assert "1 resource(s) cannot be priced: stack/Db" in found["total-pools-ok"]
     budget = judge(report, budget=5000)
     assert [v.rule for v in budget] == ["budget"]
-    assert "lower bound" in budget[0].message and "stack/Q (AWS::SQS::Queue" in budget[0].message
+    assert (
+        "lower bound" in budget[0].message
+        and "stack/P (AWS::Cognito::UserPool" in budget[0].message
+    )
 
 
 @pytest.mark.parametrize(

@@ -315,7 +315,7 @@ def test_free_and_unsupported_are_reported_by_name() -> None:
     stack = estimate(
         {
             "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
-            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {}},
+            "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {}},
             "Custom": {"Type": "Custom::Thing", "Properties": {}},
         }
     )
@@ -323,8 +323,11 @@ def test_free_and_unsupported_are_reported_by_name() -> None:
         "Role": "IAM is free",
         "Custom": "deploy-time custom resource; its provider function is priced separately",
     }
-    (queue,) = stack.unsupported
-    assert (queue.type, queue.reason) == ("AWS::SQS::Queue", "no pricing function for this type")
+    (pool,) = stack.unsupported
+    assert (pool.type, pool.reason) == (
+        "AWS::Cognito::UserPool",
+        "no pricing function for this type",
+    )
     assert stack.resources == []
 
 

@@ -300,6 +300,258 @@ PRICED_CASES = [
         5.0 + 1.0 + 1e6 * 7e-7,
         region="il-central-1",
     ),
+    # --- data services (us-east-1 unless stated; figures from the staged AWS price files) ---
+    # on-demand: 1e6 reads x 1.25e-7 + 1e6 writes x 6.25e-7 + 1 GB x 0.25
+    Case(
+        "AWS::DynamoDB::Table",
+        {"T": res("AWS::DynamoDB::Table", BillingMode="PAY_PER_REQUEST")},
+        1e6 * 1.25e-7 + 1e6 * 6.25e-7 + 1 * 0.25,
+    ),
+    # Sydney, provisioned Standard-IA, table 5/5 + one GSI 5/5: 10 RCU x 730 x 0.0001855
+    # + 10 WCU x 730 x 0.00093 + 1 GB x 0.114 + PITR 1 GB x 0.228
+    Case(
+        "AWS::DynamoDB::Table",
+        {
+            "T": res(
+                "AWS::DynamoDB::Table",
+                TableClass="STANDARD_INFREQUENT_ACCESS",
+                ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                GlobalSecondaryIndexes=[
+                    {
+                        "IndexName": "byDate",
+                        "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                    }
+                ],
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            )
+        },
+        10 * H * 0.0001855 + 10 * H * 0.00093 + 1 * 0.114 + 1 * 0.228,
+        region="ap-southeast-2",
+    ),
+    # replicas in us-east-1 and Sydney, each: reads + replicated writes + storage
+    # us-east-1: 1e6 x 1.25e-7 + 1e6 x 6.25e-7 + 0.25; Sydney: 1e6 x 1.425e-7 + 1e6 x 7.1e-7 + 0.285
+    Case(
+        "AWS::DynamoDB::GlobalTable",
+        {
+            "G": res(
+                "AWS::DynamoDB::GlobalTable",
+                BillingMode="PAY_PER_REQUEST",
+                Replicas=[{"Region": "us-east-1"}, {"Region": "ap-southeast-2"}],
+            )
+        },
+        (1e6 * 1.25e-7 + 1e6 * 6.25e-7 + 0.25) + (1e6 * 1.425e-7 + 1e6 * 7.1e-7 + 0.285),
+    ),
+    # provisioned, one replica: write auto scaling min 10 rWCU x 730 x 0.00065 + 5 RCU x 730
+    # x 0.00013 + 1 GB x 0.25
+    Case(
+        "AWS::DynamoDB::GlobalTable",
+        {
+            "G": res(
+                "AWS::DynamoDB::GlobalTable",
+                WriteProvisionedThroughputSettings={
+                    "WriteCapacityAutoScalingSettings": {"MinCapacity": 10, "MaxCapacity": 100}
+                },
+                Replicas=[
+                    {
+                        "Region": "us-east-1",
+                        "ReadProvisionedThroughputSettings": {"ReadCapacityUnits": 5},
+                    }
+                ],
+            )
+        },
+        10 * H * 0.00065 + 5 * H * 0.00013 + 0.25,
+    ),
+    # São Paulo, 2 shards, 48 h retention: 2 x 730 x 0.03 + 1e6 payload units x 2.8e-8
+    # + extended retention 2 x 730 x 0.04
+    Case(
+        "AWS::Kinesis::Stream",
+        {"S": res("AWS::Kinesis::Stream", ShardCount=2, RetentionPeriodHours=48)},
+        2 * H * 0.03 + 1e6 * 2.8e-8 + 2 * H * 0.04,
+        region="sa-east-1",
+    ),
+    # on-demand: 730 stream-hours x 0.04 + 10 GB in x 0.08 + 10 GB out x 0.04
+    Case(
+        "AWS::Kinesis::Stream",
+        {"S": res("AWS::Kinesis::Stream", StreamModeDetails={"StreamMode": "ON_DEMAND"})},
+        H * 0.04 + 10 * 0.08 + 10 * 0.04,
+    ),
+    # bursting: 10 GB Standard x 0.30
+    Case("AWS::EFS::FileSystem", {"F": res("AWS::EFS::FileSystem")}, 10 * 0.30),
+    # provisioned 10 MiB/s with 100 GB Standard: baseline 100 x 50/1024 MiB/s is included,
+    # (10 - 4.8828125) x 6.00 + 100 GB x 0.30
+    Case(
+        "AWS::EFS::FileSystem",
+        {
+            "F": res(
+                "AWS::EFS::FileSystem",
+                ThroughputMode="provisioned",
+                ProvisionedThroughputInMibps=10,
+            )
+        },
+        (10 - 100 * 50 / 1024) * 6.0 + 100 * 0.30,
+        usage={"resources": {"F": {"standard_storage_gb": 100}}},
+    ),
+    # Sydney One Zone, elastic: 10 GB x 0.192 + 10 GB read x 0.04 + 1 GB written x 0.07
+    Case(
+        "AWS::EFS::FileSystem",
+        {
+            "F": res(
+                "AWS::EFS::FileSystem",
+                AvailabilityZoneName="ap-southeast-2a",
+                ThroughputMode="elastic",
+            )
+        },
+        10 * 0.192 + 10 * 0.04 + 1 * 0.07,
+        region="ap-southeast-2",
+    ),
+    # 1 GB x 0.10
+    Case("AWS::ECR::Repository", {"R": res("AWS::ECR::Repository")}, 1 * 0.10),
+    # --- serverless ---
+    # 1e6 REST requests x 3.5e-6
+    Case("AWS::ApiGateway::RestApi", {"A": res("AWS::ApiGateway::RestApi")}, 1e6 * 3.5e-6),
+    # tiers: 333e6 x 3.5e-6 + 67e6 x 2.8e-6
+    Case(
+        "AWS::ApiGateway::RestApi",
+        {"A": res("AWS::ApiGateway::RestApi")},
+        333e6 * 3.5e-6 + 67e6 * 2.8e-6,
+        usage={"resources": {"A": {"monthly_requests": 400e6}}},
+    ),
+    # 6.1 GB cache: 730 h x 0.20
+    Case(
+        "AWS::ApiGateway::Stage",
+        {"S": res("AWS::ApiGateway::Stage", CacheClusterEnabled=True, CacheClusterSize="6.1")},
+        H * 0.20,
+    ),
+    # São Paulo, default 0.5 GB cache: 730 h x 0.028
+    Case(
+        "AWS::ApiGateway::Stage",
+        {"S": res("AWS::ApiGateway::Stage", CacheClusterEnabled="true")},
+        H * 0.028,
+        region="sa-east-1",
+    ),
+    # a deployment whose StageDescription creates a 0.5 GB cached stage: 730 h x 0.02
+    Case(
+        "AWS::ApiGateway::Deployment",
+        {
+            "D": res(
+                "AWS::ApiGateway::Deployment",
+                StageName="prod",
+                StageDescription={"CacheClusterEnabled": True, "CacheClusterSize": 0.5},
+            )
+        },
+        H * 0.02,
+    ),
+    # São Paulo HTTP API: 1e6 x 1.59e-6
+    Case(
+        "AWS::ApiGatewayV2::Api",
+        {"A": res("AWS::ApiGatewayV2::Api", ProtocolType="HTTP")},
+        1e6 * 1.59e-6,
+        region="sa-east-1",
+    ),
+    # WebSocket: 1e6 messages x 1e-6 + 1e6 connection minutes x 2.5e-7
+    Case(
+        "AWS::ApiGatewayV2::Api",
+        {"A": res("AWS::ApiGatewayV2::Api", ProtocolType="WEBSOCKET")},
+        1e6 * 1e-6 + 1e6 * 2.5e-7,
+    ),
+    # Standard: 100,000 executions x 5 transitions x 2.5e-5
+    Case(
+        "AWS::StepFunctions::StateMachine",
+        {"M": res("AWS::StepFunctions::StateMachine")},
+        1e5 * 5 * 2.5e-5,
+    ),
+    # Express: 100,000 x 1e-6 + 100,000 x 1 s x 64/1024 GB x 1.667e-5
+    Case(
+        "AWS::StepFunctions::StateMachine",
+        {"M": res("AWS::StepFunctions::StateMachine", StateMachineType="EXPRESS")},
+        1e5 * 1e-6 + 1e5 * 1.0 * 64 / 1024 * 1.667e-5,
+    ),
+    # 1e6 publishes x 5e-7 + HTTPS deliveries 1e6 x 6e-7 + SQS deliveries free
+    Case(
+        "AWS::SNS::Topic",
+        {
+            "T": res(
+                "AWS::SNS::Topic", Subscription=[{"Protocol": "https", "Endpoint": "https://x"}]
+            ),
+            "Sub": res("AWS::SNS::Subscription", TopicArn={"Ref": "T"}, Protocol="sqs"),
+        },
+        1e6 * 5e-7 + 1e6 * 6e-7 + 0.0,
+    ),
+    # Sydney FIFO, one SQS subscription, 1 KB messages: 1e6 x 3.9e-7 + payload 1e6 KB in GB
+    # x 0.0221 + 1e6 messages x 1.3e-8 + payload out x 0.0013
+    Case(
+        "AWS::SNS::Topic",
+        {
+            "T": res("AWS::SNS::Topic", FifoTopic=True),
+            "Sub": res("AWS::SNS::Subscription", TopicArn={"Ref": "T"}, Protocol="sqs"),
+        },
+        1e6 * 3.9e-7 + 1e6 / 1024**2 * 0.0221 + 1e6 * 1.3e-8 + 1e6 / 1024**2 * 0.0013,
+        region="ap-southeast-2",
+    ),
+    # 3e6 requests x 4e-7
+    Case("AWS::SQS::Queue", {"Q": res("AWS::SQS::Queue")}, 3e6 * 4e-7),
+    # FIFO in Sydney: 3e6 x 5e-7
+    Case(
+        "AWS::SQS::Queue",
+        {"Q": res("AWS::SQS::Queue", FifoQueue=True)},
+        3e6 * 5e-7,
+        region="ap-southeast-2",
+    ),
+    # 1e6 custom events x 1e-6
+    Case("AWS::Events::EventBus", {"B": res("AWS::Events::EventBus", Name="b")}, 1e6 * 1e-6),
+    # a rule forwarding to another bus: 1e6 events x 1e-6
+    Case(
+        "AWS::Events::Rule",
+        {
+            "R": res(
+                "AWS::Events::Rule",
+                EventPattern={"source": ["app"]},
+                Targets=[{"Id": "b", "Arn": "arn:aws:events:eu-west-1:111111111111:event-bus/x"}],
+            )
+        },
+        1e6 * 1e-6,
+    ),
+    # provisioned concurrency 2 x 1 GB x 730 h x 3600 s x 4.1667e-6
+    Case(
+        "AWS::Lambda::Version",
+        {
+            "Fn": res("AWS::Lambda::Function", MemorySize=1024),
+            "V": res(
+                "AWS::Lambda::Version",
+                FunctionName={"Ref": "Fn"},
+                ProvisionedConcurrencyConfig={"ProvisionedConcurrentExecutions": 2},
+            ),
+        },
+        2 * 1 * H * 3600 * 4.1667e-6,
+    ),
+    # an alias of an Arm version, 512 MB, 1 x 0.5 GB x 730 h x 3600 s x 3.3334e-6
+    Case(
+        "AWS::Lambda::Alias",
+        {
+            "Fn": res("AWS::Lambda::Function", MemorySize=512, Architectures=["arm64"]),
+            "V": res("AWS::Lambda::Version", FunctionName={"Ref": "Fn"}),
+            "A": res(
+                "AWS::Lambda::Alias",
+                FunctionName="fn",
+                FunctionVersion={"Fn::GetAtt": ["V", "Version"]},
+                Name="live",
+                ProvisionedConcurrencyConfig={"ProvisionedConcurrentExecutions": 1},
+            ),
+        },
+        1 * 0.5 * H * 3600 * 3.3334e-6,
+    ),
+    # one metric transformation: 1 custom metric x 0.30
+    Case(
+        "AWS::Logs::MetricFilter",
+        {
+            "MF": res(
+                "AWS::Logs::MetricFilter",
+                FilterPattern="ERROR",
+                MetricTransformations=[{"MetricName": "errors", "MetricValue": "1"}],
+            )
+        },
+        1 * 0.30,
+    ),
 ]
 
 # No prices at all: the generic cannot-price case (every service, every region).
@@ -503,6 +755,134 @@ UNPRICED_CASES = [
         },
         "AWSManagedRulesBotControlRuleSet has fees not in the price catalog",
     ),
+    Case(
+        "AWS::DynamoDB::Table",
+        {"T": res("AWS::DynamoDB::Table")},
+        "a PROVISIONED table needs ProvisionedThroughput on the table",
+    ),
+    Case(
+        "AWS::DynamoDB::Table",
+        {"T": res("AWS::DynamoDB::Table", BillingMode="PAY_PER_REQUEST", TableClass="COLD")},
+        "table class 'COLD' is not one DynamoDB prices",
+    ),
+    Case(
+        "AWS::DynamoDB::GlobalTable",
+        {"G": res("AWS::DynamoDB::GlobalTable", Replicas=[{"Region": "us-east-1"}])},
+        "a PROVISIONED global table needs write capacity settings",
+    ),
+    Case(
+        "AWS::Kinesis::Stream",
+        {"S": res("AWS::Kinesis::Stream", ShardCount=1, RetentionPeriodHours=8760)},
+        "long-term retention (beyond 7 days)",
+    ),
+    Case(
+        "AWS::EFS::FileSystem",
+        {"F": res("AWS::EFS::FileSystem", AvailabilityZoneName="us-east-1a")},
+        "One Zone file systems have no Archive class",
+        usage={"resources": {"F": {"archive_storage_gb": 5}}},
+    ),
+    Case("AWS::ECR::Repository", {"R": res("AWS::ECR::Repository")}, NONE, catalog="empty"),
+    Case("AWS::ApiGateway::RestApi", {"A": res("AWS::ApiGateway::RestApi")}, NONE, catalog="empty"),
+    Case(
+        "AWS::ApiGateway::Stage",
+        {"S": res("AWS::ApiGateway::Stage", CacheClusterEnabled=True, CacheClusterSize="3")},
+        "cache cluster size '3' is not one API Gateway offers",
+    ),
+    Case(
+        "AWS::ApiGateway::Deployment",
+        {
+            "D": res(
+                "AWS::ApiGateway::Deployment",
+                StageName="prod",
+                StageDescription={"CacheClusterEnabled": True},
+            )
+        },
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::ApiGatewayV2::Api",
+        {"A": res("AWS::ApiGatewayV2::Api", ProtocolType="GRPC")},
+        "protocol type 'GRPC' is not one API Gateway prices",
+    ),
+    Case(
+        "AWS::StepFunctions::StateMachine",
+        {"M": res("AWS::StepFunctions::StateMachine")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::SNS::Topic",
+        {"T": res("AWS::SNS::Topic", Subscription=[{"Protocol": "sms", "Endpoint": "+1555"}])},
+        "sms deliveries are not in the price catalog",
+    ),
+    Case("AWS::SQS::Queue", {"Q": res("AWS::SQS::Queue")}, NONE, catalog="empty"),
+    Case("AWS::Events::EventBus", {"B": res("AWS::Events::EventBus")}, NONE, catalog="empty"),
+    Case(
+        "AWS::Events::Rule",
+        {
+            "Bus": res("AWS::Events::EventBus", Name="b"),
+            "R": res(
+                "AWS::Events::Rule", Targets=[{"Id": "b", "Arn": {"Fn::GetAtt": ["Bus", "Arn"]}}]
+            ),
+        },
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::Lambda::Version",
+        {
+            "V": res(
+                "AWS::Lambda::Version",
+                FunctionName="fn",
+                ProvisionedConcurrencyConfig={"ProvisionedConcurrentExecutions": 1},
+            )
+        },
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::Lambda::Alias",
+        {
+            "A": res(
+                "AWS::Lambda::Alias",
+                FunctionName="fn",
+                FunctionVersion="1",
+                Name="live",
+                ProvisionedConcurrencyConfig={"ProvisionedConcurrentExecutions": 1},
+            )
+        },
+        NONE,
+        catalog="empty",
+    ),
+    # No AWS-published source: unsupported, with the reason.
+    Case(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "M": res(
+                "AWS::Lambda::EventSourceMapping",
+                FunctionName="fn",
+                ProvisionedPollerConfig={"MinimumPollers": 2},
+            )
+        },
+        "publishes no event poller unit price",
+    ),
+    Case(
+        "AWS::CloudFront::Distribution",
+        {"D": res("AWS::CloudFront::Distribution", DistributionConfig={"Enabled": True})},
+        "data transfer prices only under unnamed SKU codes",
+    ),
+    Case(
+        "AWS::CloudWatch::Dashboard",
+        {"D": res("AWS::CloudWatch::Dashboard", DashboardBody="{}")},
+        "carries no dashboard price",
+    ),
+    Case(
+        "AWS::Logs::MetricFilter",
+        {"MF": res("AWS::Logs::MetricFilter", MetricTransformations=[])},
+        NONE,
+        catalog="empty",
+    ),
 ]
 
 
@@ -519,7 +899,12 @@ def _id(case: Case) -> str:
 def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
     # A type none of whose rows has an AWS-published source has no priced case.
     sourceless = {t for t, d in PRICED.items() if all(s.published is None for s in d.prices)}
-    assert sourceless == {"AWS::EC2::NatGateway"}
+    assert sourceless == {
+        "AWS::EC2::NatGateway",
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::Lambda::EventSourceMapping",
+    }
     assert {c.type for c in PRICED_CASES} == set(PRICED) - sourceless
     assert {c.type for c in UNPRICED_CASES} == set(PRICED)
 
@@ -599,6 +984,10 @@ UNSOURCED = {
     "AmazonECS/Compute/SpotUsage-Fargate-GB-Hours/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-vCPU-Hours:perCPU/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-GB-Hours/",
+    "AmazonCloudFront/Data Transfer/DataTransfer-Out-Bytes/",
+    "AmazonCloudFront/Request/Requests-Tier2-HTTPS/",
+    "AmazonCloudWatch/Dashboard/DashboardsUsageHour/",
+    "AWSLambda/Serverless/Lambda-Event-Poller-Unit-Hrs/",
 }
 
 

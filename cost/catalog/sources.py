@@ -103,6 +103,12 @@ SOURCES: dict[str, Source] = {
         "raw/elb.json",
         PAGE_BASE + "elb/USD/current/elb.json",
     ),
+    "events": Source(
+        "v0rts/aws-price-watcher",
+        "401986444fb44f7d7259a0be5dc24785feb6c604",
+        "raw/events.json",
+        PAGE_BASE + "events/USD/current/events.json",
+    ),
     "kinesis": Source(
         "v0rts/aws-price-watcher",
         "3000b0a3142c94e90430b0c3efa1aa990340aa7f",
@@ -162,6 +168,12 @@ SOURCES: dict[str, Source] = {
         "41e3f4575e20671b0f4fd04deddd8007a3fb187b",
         "raw/rds-storage.json",
         PAGE_BASE + "rds/USD/current/rds-storage.json",
+    ),
+    "queueservice": Source(
+        "v0rts/aws-price-watcher",
+        "0fe0fddee87687a45d964bcefec3f3a1b39ef8ab",
+        "raw/queueservice.json",
+        PAGE_BASE + "queueservice/USD/current/queueservice.json",
     ),
     "route53": Source(
         "v0rts/aws-price-watcher",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from cost.catalog.spec import PriceSpec
 from cost.pricing import (
+    cdn,
     compute,
+    data,
     database,
     firewall,
     free,
@@ -17,7 +19,9 @@ from cost.pricing import (
     monitoring,
     network,
     security,
+    serverless,
     storage,
+    supporting,
 )
 from cost.pricing.context import (
     Free,
@@ -32,7 +36,9 @@ from cost.pricing.context import (
 from cost.pricing.registry import PricedType, UsageKey, free_types, priced_types
 
 _MODULES = (
+    cdn,
     compute,
+    data,
     database,
     firewall,
     free,
@@ -40,7 +46,9 @@ _MODULES = (
     monitoring,
     network,
     security,
+    serverless,
     storage,
+    supporting,
 )
 
 PRICED: dict[str, PricedType] = priced_types()

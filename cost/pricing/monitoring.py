@@ -281,3 +281,60 @@ def price_ecs_cluster(resource: Resource, ctx: PricingContext) -> list[CostCompo
             usage_based=True,
         ),
     ]
+
+
+@priced(
+    "AWS::Logs::MetricFilter",
+    service="CloudWatch",
+    summary="the custom metrics its transformations publish, tiered (one per transformation "
+    "unless usage says how many dimension combinations)",
+    usage=(
+        UsageKey(
+            "metrics",
+            None,
+            "custom metrics the filter publishes (default: one per metric transformation; "
+            "each combination of dimension values is a metric of its own)",
+        ),
+    ),
+    prices=(METRICS,),
+)
+def price_metric_filter(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """A metric filter is free; the custom metrics it publishes are billed per metric-month."""
+    transformations = resource.properties.get("MetricTransformations")
+    metrics = ctx.usage.get("metrics")
+    if metrics is None:
+        metrics = float(ctx.count_of(transformations, 1, "metric transformations"))
+        if isinstance(transformations, list) and any(
+            isinstance(t, dict) and t.get("Dimensions") for t in transformations
+        ):
+            ctx.assume(
+                "a transformation with dimensions publishes one metric per combination of "
+                "values; one assumed (set metrics)"
+            )
+    return [
+        ctx.component(
+            f"Custom metrics ({metrics:g})",
+            "metric-months",
+            metrics,
+            ctx.price(CW, "Metric", "CW:MetricMonitorUsage"),
+            usage_based=True,
+            tiered=True,
+        )
+    ]
+
+
+DASHBOARD_UNSOURCED = "the CloudWatch pricing-page file carries no dashboard price"
+
+
+@priced(
+    "AWS::CloudWatch::Dashboard",
+    service="CloudWatch",
+    summary="dashboard-months (no AWS-published source: reported unsupported)",
+    prices=(PriceSpec(CW, "Dashboard", "DashboardsUsageHour", unsourced=DASHBOARD_UNSOURCED),),
+)
+def price_dashboard(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    return [
+        ctx.component(
+            "Dashboard", "dashboard-months", 1, ctx.price(CW, "Dashboard", "DashboardsUsageHour")
+        )
+    ]
