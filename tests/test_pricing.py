@@ -398,3 +398,25 @@ def test_ecs_service_tasks_on_an_ec2_capacity_provider_are_not_priced_as_fargate
     assert cost_of(stack, "Svc") == money(2 * 0.5 * H * 0.03238 + 2 * H * 0.00356)
     (line,) = stack.resources
     assert any("1 task(s) on capacity provider AsgProvider" in a for a in line.assumptions)
+
+
+def test_aurora_mysql_1_cluster_and_its_provisioned_instance_sydney() -> None:
+    # Engine "aurora" (Aurora MySQL 1) in older templates is Aurora MySQL. Sydney: instance
+    # db.r6g.large 0.313/h; standard storage 0.11/GB-month, I/O 0.00000022 per request
+    # (AWS's Aurora pricing-page data).
+    stack = estimate(
+        {
+            "Cluster": {"Type": "AWS::RDS::DBCluster", "Properties": {"Engine": "aurora"}},
+            "Writer": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {
+                    "Engine": "aurora",
+                    "DBInstanceClass": "db.r6g.large",
+                    "DBClusterIdentifier": {"Ref": "Cluster"},
+                },
+            },
+        },
+        region="ap-southeast-2",
+    )
+    assert cost_of(stack, "Writer") == money(H * 0.313)
+    assert cost_of(stack, "Cluster") == money(10 * 0.11 + 10e6 * 2.2e-7)

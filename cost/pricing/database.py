@@ -114,7 +114,8 @@ STORAGE_FAMILIES = {
 }
 
 
-AURORA_ENGINES = {"aurora-mysql": "MySQL", "aurora-postgresql": "PostgreSQL"}
+#: "aurora" is the engine name of Aurora MySQL 1 (MySQL 5.6 compatible), still in older templates.
+AURORA_ENGINES = {"aurora": "MySQL", "aurora-mysql": "MySQL", "aurora-postgresql": "PostgreSQL"}
 #: Aurora instance rows by (engine, I/O-Optimized): AWS's Aurora pricing-page data.
 AURORA_INSTANCES = {
     (name, io_optimized): PriceSpec(
