@@ -28,7 +28,8 @@ def test_resources_and_their_types() -> None:
         "Gateway": "AWS::ApiGatewayV2::Api",
         "Table": "AWS::DynamoDB::Table",
         "ProvisionedTable": "AWS::DynamoDB::Table",
-        "Workflow": "AWS::Serverless::StateMachine",
+        "Layer": "AWS::Serverless::LayerVersion",
+        "Workflow": "AWS::StepFunctions::StateMachine",
         "ServerlessRestApi": "AWS::ApiGateway::RestApi",
         "ServerlessRestApiProdStage": "AWS::ApiGateway::Stage",
         "ServerlessHttpApi": "AWS::ApiGatewayV2::Api",
@@ -117,8 +118,10 @@ def test_apis_and_tables() -> None:
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2},
     }
-    assert resolved.resources["Workflow"].assumptions == [
-        "AWS::Serverless::StateMachine is not expanded offline; listed with its SAM type"
+    # A state machine becomes a STANDARD Step Functions state machine (SAM's default Type).
+    assert resolved.resources["Workflow"].properties == {"StateMachineType": "STANDARD"}
+    assert resolved.resources["Layer"].assumptions == [
+        "AWS::Serverless::LayerVersion is not expanded offline; listed with its SAM type"
     ]
 
 

@@ -14,6 +14,8 @@ the resource's. Then:
 - ``AWS::Serverless::Api`` becomes an ``AWS::ApiGateway::RestApi`` and its stage
   ``<id><StageName>Stage`` (cache settings carried over).
 - ``AWS::Serverless::HttpApi`` becomes an ``AWS::ApiGatewayV2::Api`` with ProtocolType HTTP.
+- ``AWS::Serverless::StateMachine`` becomes an ``AWS::StepFunctions::StateMachine`` of its
+  ``Type`` (STANDARD by default).
 - ``AWS::Serverless::SimpleTable`` becomes an ``AWS::DynamoDB::Table``: PAY_PER_REQUEST
   unless ProvisionedThroughput is given, key ``id`` of type String unless PrimaryKey is.
 - Other ``AWS::Serverless::*`` types stay as they are, so the caller lists them by type.
@@ -37,6 +39,7 @@ FUNCTION = "AWS::Serverless::Function"
 API = "AWS::Serverless::Api"
 HTTP_API = "AWS::Serverless::HttpApi"
 SIMPLE_TABLE = "AWS::Serverless::SimpleTable"
+STATE_MACHINE = "AWS::Serverless::StateMachine"
 _GLOBAL_SECTIONS = {
     "Function": FUNCTION,
     "Api": API,
@@ -161,6 +164,8 @@ class _Transform:
                 self._http_api(logical_id, body, properties, source)
             elif kind == SIMPLE_TABLE:
                 self._simple_table(logical_id, body, properties, source)
+            elif kind == STATE_MACHINE:
+                self._state_machine(logical_id, body, properties, source)
             else:
                 self._add(logical_id, body, source)
                 self._note(logical_id, f"{kind} is not expanded offline; listed with its SAM type")
@@ -397,6 +402,19 @@ class _Transform:
         if "Tags" in props:
             out["Tags"] = _tag_list(props["Tags"])
         self._generated(logical_id, "AWS::DynamoDB::Table", out, body, source)
+
+    def _state_machine(
+        self, logical_id: str, body: dict[str, Any], props: dict[str, Any], source: tuple[str, str]
+    ) -> None:
+        # SAM's Type (STANDARD or EXPRESS, default STANDARD) and Name map one to one.
+        out: dict[str, Any] = {"StateMachineType": props.get("Type", "STANDARD")}
+        if "Name" in props:
+            out["StateMachineName"] = props["Name"]
+        if "Logging" in props:
+            out["LoggingConfiguration"] = props["Logging"]
+        if "Tags" in props:
+            out["Tags"] = _tag_list(props["Tags"])
+        self._generated(logical_id, "AWS::StepFunctions::StateMachine", out, body, source)
 
 
 def _code(props: dict[str, Any]) -> dict[str, Any] | None:
