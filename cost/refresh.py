@@ -191,7 +191,7 @@ def _table_products(spec: PriceSpec, table: Table, files: PriceFiles) -> list[Pr
         for key, entry in (locations.get(location) or {}).items():
             if not pattern.search(key) or not isinstance(entry, dict):
                 continue
-            instance = entry.get("Instance Type")
+            instance = entry.get(table.row_field)
             if not isinstance(instance, str):
                 continue
             usd = _price(entry, f"{table.source} {code} {key!r}")

@@ -25,7 +25,7 @@ Resources:
     Properties:
       InstanceId: !GetAtt Server.InstanceId
   Pool:
-    Type: AWS::Cognito::UserPool
+    Type: AWS::GameLift::Fleet
 """
 
 
@@ -56,7 +56,7 @@ def test_yaml_template_with_short_form_intrinsics(
     assert stack["unsupported"] == [
         {
             "logicalId": "Pool",
-            "type": "AWS::Cognito::UserPool",
+            "type": "AWS::GameLift::Fleet",
             "reason": "no pricing function for this type",
         }
     ]
@@ -105,7 +105,7 @@ def test_policy_check_on_a_template(template: Path, capsys: pytest.CaptureFixtur
     assert "no-nat-gateway" not in err  # the template has none
     # The user pool cannot be priced, so the dev total cannot be vouched for: closed, said so.
     assert "policy dev-monthly-total [dev]: cannot judge the total" in err
-    assert "template/Pool (AWS::Cognito::UserPool" in err
+    assert "template/Pool (AWS::GameLift::Fleet" in err
 
 
 def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

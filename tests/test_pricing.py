@@ -315,7 +315,7 @@ def test_free_and_unsupported_are_reported_by_name() -> None:
     stack = estimate(
         {
             "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
-            "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {}},
+            "Pool": {"Type": "AWS::GameLift::Fleet", "Properties": {}},
             "Custom": {"Type": "Custom::Thing", "Properties": {}},
         }
     )
@@ -325,7 +325,7 @@ def test_free_and_unsupported_are_reported_by_name() -> None:
     }
     (pool,) = stack.unsupported
     assert (pool.type, pool.reason) == (
-        "AWS::Cognito::UserPool",
+        "AWS::GameLift::Fleet",
         "no pricing function for this type",
     )
     assert stack.resources == []

@@ -46,6 +46,8 @@ class Table:
     attribute: str = "instanceType"
     #: Further fields of the row kept as product attributes: {attribute: row field}.
     fields: tuple[tuple[str, str], ...] = ()
+    #: The row field naming the instance type (MemoryDB's file says "Instance").
+    row_field: str = "Instance Type"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cost.catalog.spec import PriceSpec
 from cost.pricing import (
+    apps,
     cdn,
     compute,
     data,
@@ -16,6 +17,7 @@ from cost.pricing import (
     firewall,
     free,
     instances,
+    managed_data,
     monitoring,
     network,
     security,
@@ -36,6 +38,7 @@ from cost.pricing.context import (
 from cost.pricing.registry import PricedType, UsageKey, free_types, priced_types
 
 _MODULES = (
+    apps,
     cdn,
     compute,
     data,
@@ -43,6 +46,7 @@ _MODULES = (
     firewall,
     free,
     instances,
+    managed_data,
     monitoring,
     network,
     security,
