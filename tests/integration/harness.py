@@ -83,6 +83,10 @@ class StandInError(RuntimeError):
     """A stand-in could not be started: the suite fails with this reason (never skips)."""
 
 
+class ProcessExited(StandInError):
+    """The process being waited for has exited: waiting longer cannot help."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -98,6 +102,8 @@ def wait_until(
         try:
             if check():
                 return time.monotonic() - started
+        except ProcessExited:
+            raise
         except Exception:  # noqa: S110 - not ready yet; the deadline decides
             pass
         if time.monotonic() - started > timeout:
@@ -554,6 +560,8 @@ class ServerProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    # The image's virtualenv; a previous release's for the "old version" of an upgrade.
+    python: Path = SERVER_PYTHON
 
     @property
     def port(self) -> int:
@@ -564,12 +572,12 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
-        if not SERVER_PYTHON.exists():
-            raise StandInError(f"{SERVER_PYTHON} missing: run `make server-venv`")
+        if not self.python.exists():
+            raise StandInError(f"{self.python} missing: run `make server-venv previous-venvs`")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(
-            [str(SERVER_PYTHON), str(CONTAINER / "entrypoint.py")],
+            [str(self.python), str(CONTAINER / "entrypoint.py")],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -583,7 +591,7 @@ class ServerProcess:
 
     def healthy(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
-            raise StandInError(f"server exited with {self.process.returncode}\n{self.logs()}")
+            raise ProcessExited(f"server exited with {self.process.returncode}\n{self.logs()}")
         with urllib.request.urlopen(self.url + "/health", timeout=2) as r:  # noqa: S310
             return bool(r.status == 200)
 
