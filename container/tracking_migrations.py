@@ -346,10 +346,17 @@ def _quoted(name: str) -> str:
     return f"`{name}`"
 
 
+def _keep_zero_ids(cur: Any) -> None:
+    """Copy AUTO_INCREMENT columns as they are: MLflow's Default experiment has id 0, which
+    MySQL would otherwise replace by the next counter value."""
+    cur.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')")
+
+
 def copy_schema(cur: Any, schema: str, backup: str) -> int:
     """Copy every table of `schema` (rows, and its full DDL for the restore) into a new
     schema `backup`. Returns the number of rows copied."""
     src, dst = _quoted(schema), _quoted(backup)
+    _keep_zero_ids(cur)
     cur.execute(f"CREATE DATABASE {dst} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
     cur.execute(
         f"CREATE TABLE {dst}.{BACKUP_DDL_TABLE} (position INT NOT NULL PRIMARY KEY, "
@@ -379,6 +386,7 @@ def restore_schema(cur: Any, schema: str, backup: str) -> None:
     dropped, every table it had is recreated from its recorded DDL (foreign keys and
     AUTO_INCREMENT counters included) and refilled from the copy."""
     src, dst = _quoted(backup), _quoted(schema)
+    _keep_zero_ids(cur)
     cur.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
     try:
         cur.execute(
