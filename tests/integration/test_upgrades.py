@@ -215,7 +215,7 @@ def test_upgrade_from_previous_minor_release(
     assert f"{names['db_name']}: {old_revision} -> " in logs
     assert h.schema_revision(mariadb, names["db_name"]) == h.server_head_revisions()["tracking"]
     assert content(mariadb, names["db_name"]) == before
-    assert sum(count for count, _ in before.values()) > 500
+    assert sum(count for count, _ in before.values()) > 250  # 240 metric rows and more
     server = start(names)
     server.wait_healthy(180)
     experiments = h.ok(
