@@ -65,6 +65,11 @@ free("aliases are free", "AWS::KMS::Alias")
 free("public ACM certificates are free", "AWS::CertificateManager::Certificate")
 free("alias records to AWS resources are queried free", "AWS::Route53::RecordSet")
 free("budgets without actions are free", "AWS::Budgets::Budget")
+free(
+    "standard workflows bill per state transition with 4,000 free each month, never expiring; "
+    "the schema-migration workflow makes about 20-60 per MLflow upgrade",
+    "AWS::StepFunctions::StateMachine",
+)
 free("standard parameters are free", "AWS::SSM::Parameter")
 free("CDK bookkeeping, not an AWS resource", "AWS::CDK::Metadata")
 free(
