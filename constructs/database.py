@@ -33,6 +33,7 @@ MASTER_USERNAME = "mlflow"
 CHARACTER_SET = "utf8mb4"
 COLLATION = "utf8mb4_bin"
 
+
 def accepted_instance_classes() -> Sequence[str]:
     """The classes `db_instance_class` accepts: those the cost estimate's catalog prices for
     MySQL (Single-AZ and Multi-AZ, every catalog region), so no choice is unpriceable. Called

@@ -52,7 +52,7 @@ def pinned_mlflow_version(requirements: Path = REQUIREMENTS) -> str:
 
 
 # The custom resource's provider: start the workflow, then report when it has finished.
-_PROVIDER_CODE = '''
+_PROVIDER_CODE = """
 import json, boto3
 sfn = boto3.client("stepfunctions")
 
@@ -75,7 +75,7 @@ def is_complete(event, context):
         raise RuntimeError("schema migration " + described["status"] + ": "
                            + str(described.get("cause") or described.get("error")))
     return {"IsComplete": True}
-'''
+"""
 
 
 class SchemaMigration(Construct):
@@ -127,7 +127,10 @@ class SchemaMigration(Construct):
             "DescribeService",
             service="ecs",
             action="describeServices",
-            parameters={"Cluster": cluster.cluster_arn, "Services": sfn.JsonPath.list_at("$.listed.arns")},
+            parameters={
+                "Cluster": cluster.cluster_arn,
+                "Services": sfn.JsonPath.list_at("$.listed.arns"),
+            },
             iam_resources=[service_arn],
             result_selector={"desired": sfn.JsonPath.list_at("$.Services[*].DesiredCount")},
             result_path="$.service",
@@ -146,7 +149,10 @@ class SchemaMigration(Construct):
             "CountRunningTasks",
             service="ecs",
             action="describeServices",
-            parameters={"Cluster": cluster.cluster_arn, "Services": sfn.JsonPath.list_at("$.listed.arns")},
+            parameters={
+                "Cluster": cluster.cluster_arn,
+                "Services": sfn.JsonPath.list_at("$.listed.arns"),
+            },
             iam_resources=[service_arn],
             result_selector={"running": sfn.JsonPath.number_at("$.Services[0].RunningCount")},
             result_path="$.drain",
@@ -193,7 +199,9 @@ class SchemaMigration(Construct):
             container_overrides=[
                 tasks.ContainerOverride(
                     container_definition=container,
-                    environment=[tasks.TaskEnvironmentVariable(name="MLFLOW_ROLE", value="migrate")],
+                    environment=[
+                        tasks.TaskEnvironmentVariable(name="MLFLOW_ROLE", value="migrate")
+                    ],
                 )
             ],
             result_path=sfn.JsonPath.DISCARD,
@@ -226,10 +234,14 @@ class SchemaMigration(Construct):
 
         wait_drain = sfn.Wait(self, "WaitForTasksToStop", time=sfn.WaitTime.duration(POLL))
         wait_snapshot = sfn.Wait(self, "WaitForSnapshot", time=sfn.WaitTime.duration(POLL))
-        snapshot_chain = snapshot.next(wait_snapshot).next(poll_snapshot).next(
-            sfn.Choice(self, "SnapshotAvailable?")
-            .when(sfn.Condition.string_equals("$.snapshot_status.status", "available"), migrate)
-            .otherwise(wait_snapshot)
+        snapshot_chain = (
+            snapshot.next(wait_snapshot)
+            .next(poll_snapshot)
+            .next(
+                sfn.Choice(self, "SnapshotAvailable?")
+                .when(sfn.Condition.string_equals("$.snapshot_status.status", "available"), migrate)
+                .otherwise(wait_snapshot)
+            )
         )
         migrate.next(done)
         drained = (
@@ -316,10 +328,9 @@ class SchemaMigration(Construct):
         def logical(resource: object) -> str:
             return str(stack.resolve(resource)["Fn::GetAtt"][0])
 
-        framework = [
-            f for f in provider.node.find_all() if isinstance(f, lambda_.Function)
-        ]
+        framework = [f for f in provider.node.find_all() if isinstance(f, lambda_.Function)]
         invoked = [*functions, *framework]
+        machine = logical(self.state_machine.state_machine_name)
         reasons = {
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSLambdaBasicExecutionRole]": "CDK's provider functions log with the basic "
@@ -332,7 +343,7 @@ class SchemaMigration(Construct):
                 "would make the service and this workflow depend on each other)."
             ),
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:"
-            f"<AWS::AccountId>:execution:<{logical(self.state_machine.state_machine_name)}.Name>:*]": (
+            f"<AWS::AccountId>:execution:<{machine}.Name>:*]": (
                 "Executions of this state machine are named at run time."
             ),
             "AwsSolutions-L1": "Python 3.12 provider code with no dependency on newer runtimes; "
@@ -348,4 +359,3 @@ class SchemaMigration(Construct):
             )
         for finding, reason in reasons.items():
             Validations.of(self).acknowledge(Acknowledgment(id=finding, reason=reason))
-

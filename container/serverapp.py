@@ -44,7 +44,7 @@ def _cached_admin_check(auth: Any) -> Callable[[], bool] | None:
     """
     authenticate = getattr(auth, "authenticate_request", None)
     cached = getattr(auth, "_authenticate_cached", None)
-    stock = getattr(auth, "sender_is_admin", None)
+    stock: Any = getattr(auth, "sender_is_admin", None)
     if (
         not callable(authenticate)
         or not callable(cached)

@@ -25,8 +25,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tracking_config import database_uri
@@ -263,7 +263,8 @@ def tracking_revisions() -> tuple[str, frozenset[str]]:
     from alembic.script import ScriptDirectory
     from mlflow.store.db.utils import _get_alembic_config
 
-    return _revisions(ScriptDirectory.from_config(_get_alembic_config("sqlite://")))
+    config: Any = _get_alembic_config  # untyped in MLflow
+    return _revisions(ScriptDirectory.from_config(config("sqlite://")))
 
 
 def auth_revisions() -> tuple[str, frozenset[str]]:
@@ -458,14 +459,10 @@ def _upgrade_auth(settings: Settings) -> None:
 
 
 def _states(settings: Settings, cur: Any) -> list[SchemaState]:
-    states = [
-        schema_state(cur, settings.db_name, TRACKING_VERSION_TABLE, tracking_revisions())
-    ]
+    states = [schema_state(cur, settings.db_name, TRACKING_VERSION_TABLE, tracking_revisions())]
     if settings.auth == "basic":
         states.append(
-            schema_state(
-                cur, settings.auth_db_name, AUTH_VERSION_TABLE, auth_revisions(), True
-            )
+            schema_state(cur, settings.auth_db_name, AUTH_VERSION_TABLE, auth_revisions(), True)
         )
     return states
 

@@ -21,8 +21,10 @@ def team() -> Synth:
 
 def _definition(s: Synth) -> dict[str, Any]:
     machines = s.resources("AWS::StepFunctions::StateMachine")
-    (logical, machine) = next(
-        (k, v) for k, v in machines.items() if k.startswith("SchemaMigration") and "Provider" not in k
+    (_logical, machine) = next(
+        (k, v)
+        for k, v in machines.items()
+        if k.startswith("SchemaMigration") and "Provider" not in k
     )
     parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
     text = "".join(p if isinstance(p, str) else "0" for p in parts)
@@ -55,7 +57,9 @@ def test_the_workflow_drains_snapshots_migrates_and_scales_back_on_failure(team:
 
 def test_the_serving_task_definition_never_migrates(team: Synth) -> None:
     (_, task) = team.one("AWS::ECS::TaskDefinition")
-    env = {e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]}
+    env = {
+        e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]
+    }
     assert env["MLFLOW_ROLE"] == "server"
 
 

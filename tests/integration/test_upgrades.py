@@ -188,8 +188,8 @@ def test_fresh_install_needs_no_migration_task(
     server.wait_healthy(180)
     heads = h.server_head_revisions()
     assert h.schema_revision(mariadb, names["db_name"]) == heads["tracking"]
-    assert h.schema_revision(mariadb, names["auth_db_name"], "alembic_version_auth") == (
-        heads["auth"]
+    assert (
+        h.schema_revision(mariadb, names["auth_db_name"], "alembic_version_auth") == (heads["auth"])
     )
     print(f"fresh install: migration task {took:.1f} s")
 
