@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, ArnFormat, CustomResource, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, CustomResource, Duration, Stack, Token, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
@@ -330,6 +330,16 @@ class SchemaMigration(Construct):
 
         framework = [f for f in provider.node.find_all() if isinstance(f, lambda_.Function)]
         invoked = [*functions, *framework]
+
+        def shown(value: str, pseudo: str) -> str:
+            # How cdk-nag prints an ARN part: the pseudo parameter, or the literal value of a
+            # stack with an explicit account/region.
+            return f"<AWS::{pseudo}>" if Token.is_unresolved(value) else value
+
+        arn = (
+            f"arn:{shown(stack.partition, 'Partition')}:{{}}:{shown(stack.region, 'Region')}:"
+            f"{shown(stack.account, 'AccountId')}:"
+        )
         machine = logical(self.state_machine.state_machine_name)
         reasons = {
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
@@ -337,13 +347,12 @@ class SchemaMigration(Construct):
             "execution role (CloudWatch Logs only).",
             "AwsSolutions-IAM5[Resource::*]": "RDS snapshot names are made per run and ECS "
             "ListServices has no resource-level permission.",
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:"
-            f"<AWS::AccountId>:service/<{stack.resolve(cluster.cluster_name)['Ref']}>/*]": (
+            f"AwsSolutions-IAM5[Resource::{arn.format('ecs')}"
+            f"service/<{stack.resolve(cluster.cluster_name)['Ref']}>/*]": (
                 "The workflow scales the cluster's one service, found at run time (naming it "
                 "would make the service and this workflow depend on each other)."
             ),
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:"
-            f"<AWS::AccountId>:execution:<{machine}.Name>:*]": (
+            f"AwsSolutions-IAM5[Resource::{arn.format('states')}execution:<{machine}.Name>:*]": (
                 "Executions of this state machine are named at run time."
             ),
             "AwsSolutions-L1": "Python 3.12 provider code with no dependency on newer runtimes; "
