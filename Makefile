@@ -23,7 +23,7 @@ S3_PORT ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: help deps synth test unit integration integration-deps server-venv lint \
+.PHONY: help deps synth test unit integration integration-deps server-venv previous-venvs lint \
         bench bench-synth bench-server cost-diff clean local local-stop local-screenshot
 
 help: ## list the targets
@@ -49,6 +49,12 @@ deps: $(VENV)/.installed node_modules/.installed ## set up .venv and the pinned 
 
 server-venv: $(SERVER_VENV)/.installed ## set up .venv-server from container/requirements.txt
 
+# The upgrade matrix's previous MLflow releases (tests/integration/requirements-previous*.txt),
+# each in a virtualenv of its own; the harness installs them (a no-op when its stamp matches).
+previous-venvs: deps ## set up .venv-server-prev and .venv-server-prev2 (the upgrade matrix's previous releases)
+	$(PY) -c 'import sys; sys.path.insert(0, "tests/integration"); import harness; \
+	    [print(harness.previous_release_python(r)) for r in harness.PREVIOUS_RELEASES]'
+
 integration-deps: ## install MariaDB from Debian's packages if it is missing
 	@bash tests/integration/install-deps.sh
 
@@ -71,10 +77,10 @@ synth: deps ## synthesize the app offline; prints the cost summary, writes cdk.o
 unit: deps ## the fast tests (no integration suite, no whole-app synths or CLI subprocesses)
 	$(PY) -m pytest tests --ignore=tests/integration -m "not slow" $(PYTEST_ARGS)
 
-integration: deps server-venv integration-deps ## the integration suite alone (MariaDB + moto + the container entrypoint)
+integration: deps server-venv previous-venvs integration-deps ## the integration suite alone (MariaDB + moto + the container entrypoint)
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
-test: deps server-venv integration-deps ## the whole test suite, integration tests included
+test: deps server-venv previous-venvs integration-deps ## the whole test suite, integration tests included
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 lint: deps ## ruff and mypy

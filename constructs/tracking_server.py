@@ -275,6 +275,9 @@ def container_environment(
         "MLFLOW_THREADS": str(server.server_threads),
         "MLFLOW_PORT": str(CONTAINER_PORT),
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "true" if server.job_execution else "false",
+        # A serving task never upgrades a schema; the migration task overrides this with
+        # `migrate` (constructs/schema_migration.py, container/tracking_migrations.py).
+        "MLFLOW_ROLE": "server",
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
     }

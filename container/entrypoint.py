@@ -9,9 +9,11 @@ Start-up:
    timeouts, failing fast on access denied / TLS problems (exit 3); create the tracking and auth
    schemas if missing (tracking_readiness.py);
 3. check the artifact bucket is reachable within MLFLOW_BUCKET_CHECK_SECONDS (exit 4);
-4. under a MySQL advisory lock (GET_LOCK), so that tasks starting together take turns: migrate
-   the tracking schema, work around MLflow's auth migration bug on MySQL, migrate the auth
-   schema and create the admin user (exit 5 on failure; tracking_migrations.py);
+4. under a MySQL advisory lock (GET_LOCK), so that tasks starting together take turns:
+   initialize empty schemas (work around MLflow's auth migration bug on MySQL, create the
+   admin user) and refuse to serve a schema of another MLflow version; with MLFLOW_ROLE=migrate
+   (the one-off migration task) instead upgrade the schemas with every writer stopped, behind a
+   backup that a failure restores, and exit (exit 5 on failure; tracking_migrations.py);
 5. exec gunicorn (gthread workers) serving MLflow's Flask app with basic auth (wsgi.py), behind
    a Host-header check, with no secret in argv or in any file (tracking_config.py).
 
@@ -111,6 +113,9 @@ def main() -> int:
         # workers (MLflow reads the auth INI path when mlflow.server.auth is imported).
         os.environ.update(env)
         run_migrations(settings)
+        if settings.role == "migrate":
+            log.info("migration task done; exiting (MLFLOW_ROLE=migrate serves nothing)")
+            return 0
         # The workers' secrets go through a pipe, not the exec'd environment (which
         # /proc/PID/environ shows for the life of the process): tracking_secrets.py.
         env.update(hand_over(worker_secret_values(settings)))

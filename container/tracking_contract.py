@@ -36,6 +36,7 @@ PLAIN_ENVIRONMENT: tuple[str, ...] = (
     "MLFLOW_DB_WAIT_SECONDS",
     "MLFLOW_BUCKET_CHECK_SECONDS",
     "MLFLOW_MIGRATION_LOCK_SECONDS",
+    "MLFLOW_ROLE",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 )
@@ -82,6 +83,9 @@ DEFAULTS: dict[str, str] = {
     "MLFLOW_DB_WAIT_SECONDS": "180",
     "MLFLOW_BUCKET_CHECK_SECONDS": "30",
     "MLFLOW_MIGRATION_LOCK_SECONDS": "900",
+    # `server` serves and only ever initializes an empty schema; `migrate` is the one-off task
+    # that upgrades an existing schema (tracking_migrations.py), then exits.
+    "MLFLOW_ROLE": "server",
 }
 
 #: Inclusive (low, high) of every integer setting. The one table of numeric limits.
@@ -105,10 +109,12 @@ LIMITS: dict[str, tuple[int, int]] = {
 AUTH_MODES: tuple[str, ...] = ("basic", "none")  # lower case
 PERMISSIONS: tuple[str, ...] = ("READ", "USE", "EDIT", "MANAGE", "NO_PERMISSIONS")  # upper
 JOB_EXECUTION_VALUES: tuple[str, ...] = ("false", "0")  # lower case; "true" is refused
+ROLES: tuple[str, ...] = ("server", "migrate")  # lower case
 CHOICES: dict[str, tuple[str, ...]] = {
     "MLFLOW_AUTH": AUTH_MODES,
     "MLFLOW_AUTH_DEFAULT_PERMISSION": PERMISSIONS,
     "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": JOB_EXECUTION_VALUES,
+    "MLFLOW_ROLE": ROLES,
 }
 
 #: Lengths of secrets (MLflow's own password policy is 12, mlflow.utils.validation).

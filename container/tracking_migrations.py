@@ -1,5 +1,21 @@
-"""Schema migrations at start-up, under a MySQL advisory lock, and the repair of MLflow's
-auth migration that fails on MySQL as shipped.
+"""Schema migrations, under a MySQL advisory lock, and the repair of MLflow's auth migration
+that fails on MySQL as shipped.
+
+Since MLflow 3.17 a schema upgrade needs every writer stopped and a restorable backup; a
+server of one MLflow version must never run against a schema migrated by another. So the
+work is split by role (MLFLOW_ROLE):
+
+- `server` (every serving task) initializes an *empty* schema (a fresh install: nothing to
+  lose, and no other version can be serving it) and otherwise only checks: a schema behind
+  this MLflow's head, or at a revision this MLflow does not know (a newer MLflow migrated it),
+  stops the start with exit 5. A serving task never upgrades a schema.
+- `migrate` (the one-off task the deployment runs before the service update, with the new
+  image) upgrades: it refuses while any other session of the database user is connected to
+  the tracking or auth schema (a writer of any version still running), copies both schemas
+  into backup schemas, migrates, checks the heads, and on any failure restores both schemas
+  from the copies (tables, rows, AUTO_INCREMENT counters) before failing with exit 5. The
+  deployment takes an RDS snapshot before it starts this task; the in-database copy is what
+  makes the rollback automatic.
 
 MLflow, SQLAlchemy and PyMySQL are imported inside the functions that need them.
 """
@@ -10,6 +26,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tracking_config import database_uri
@@ -193,52 +210,356 @@ def ensure_exact_user_names(settings: Settings) -> str:
         return f"users.username: collation {current} -> {collation} (exact comparison)"
 
 
-def run_migrations(settings: Settings) -> None:
-    """Migrate the tracking schema, then (basic auth) repair + migrate the auth schema and
-    create the admin user, all under the advisory lock."""
+# --- schema state ---------------------------------------------------------------------------
+
+TRACKING_VERSION_TABLE = "alembic_version"
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where one schema stands relative to this image's MLflow."""
+
+    schema: str
+    revision: str | None  # recorded Alembic revision, None when none is recorded
+    head: str  # this MLflow's head revision for the schema
+    known: frozenset[str]  # every revision this MLflow's migrations know
+    tables: frozenset[str]
+    # Tables without a recorded revision: the auth schema's half-failed initial migration,
+    # which repair_auth_schema completes (an initialization), or a tracking schema of a
+    # pre-Alembic MLflow (an upgrade).
+    unrecorded_is_initial: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.tables
+
+    @property
+    def at_head(self) -> bool:
+        return self.revision == self.head
+
+    @property
+    def unknown(self) -> bool:
+        """Recorded at a revision this MLflow does not know: a newer MLflow migrated it."""
+        return self.revision is not None and self.revision not in self.known
+
+    @property
+    def behind(self) -> bool:
+        if self.revision is None and self.unrecorded_is_initial:
+            return False
+        return not self.empty and not self.at_head and not self.unknown
+
+    def describe(self) -> str:
+        if self.empty:
+            return f"{self.schema}: empty"
+        return f"{self.schema}: revision {self.revision or '(none recorded)'}, head {self.head}"
+
+
+def _revisions(script: Any) -> tuple[str, frozenset[str]]:
+    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
+
+
+def tracking_revisions() -> tuple[str, frozenset[str]]:
+    """(head, known revisions) of this MLflow's tracking-schema migrations."""
+    from alembic.script import ScriptDirectory
+    from mlflow.store.db.utils import _get_alembic_config
+
+    config: Any = _get_alembic_config  # untyped in MLflow
+    return _revisions(ScriptDirectory.from_config(config("sqlite://")))
+
+
+def auth_revisions() -> tuple[str, frozenset[str]]:
+    """(head, known revisions) of this MLflow's auth-schema migrations."""
+    from alembic.script import ScriptDirectory
+    from mlflow.server.auth.db.utils import _get_alembic_config
+
+    return _revisions(ScriptDirectory.from_config(_get_alembic_config("sqlite://")))
+
+
+def schema_state(
+    cur: Any,
+    schema: str,
+    version_table: str,
+    revisions: tuple[str, frozenset[str]],
+    unrecorded_is_initial: bool = False,
+) -> SchemaState:
+    cur.execute(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
+        "AND TABLE_TYPE = 'BASE TABLE'",
+        (schema,),
+    )
+    tables = frozenset(row[0] for row in cur.fetchall())
+    revision = None
+    if version_table in tables:
+        # The schema name was validated against [A-Za-z0-9_]{1,64}, the table is a constant.
+        cur.execute(f"SELECT version_num FROM `{schema}`.`{version_table}`")  # noqa: S608
+        row = cur.fetchone()
+        revision = row[0] if row else None
+    head, known = revisions
+    return SchemaState(schema, revision, head, known, tables, unrecorded_is_initial)
+
+
+def refuse_unservable(state: SchemaState, mlflow_version: str) -> None:
+    """What a serving task (role `server`) checks: it never upgrades a schema."""
+    if state.unknown:
+        raise StartupError(
+            EXIT_MIGRATION,
+            f"{state.describe()}: revision {state.revision} is unknown to MLflow "
+            f"{mlflow_version}, so a newer MLflow has migrated this schema; this image must "
+            "not serve it (deploy the newer image, or restore the pre-migration snapshot)",
+        )
+    if state.behind:
+        raise StartupError(
+            EXIT_MIGRATION,
+            f"{state.describe()}: the schema needs a migration to MLflow {mlflow_version}; a "
+            "serving task never migrates (tasks of the old version may still be serving it): "
+            "run the one-off migration task (MLFLOW_ROLE=migrate) with all servers stopped",
+        )
+
+
+# --- writers, backup, restore --------------------------------------------------------------
+
+
+def other_sessions(cur: Any, schemas: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Other sessions of this database user connected to one of `schemas`: servers (of any
+    version: the check needs no cooperation from old images) that still hold a connection.
+    Sessions waiting for the migration lock are not writers and are left out."""
+    marks = ", ".join(["%s"] * len(schemas))
+    cur.execute(
+        "SELECT ID, HOST, DB, COMMAND, TIME FROM information_schema.PROCESSLIST "  # noqa: S608
+        "WHERE ID <> CONNECTION_ID() AND USER = SUBSTRING_INDEX(CURRENT_USER(), '@', 1) "
+        f"AND DB IN ({marks}) AND NOT (COMMAND = 'Query' AND STATE = 'User lock')",
+        schemas,
+    )
+    return [tuple(row) for row in cur.fetchall()]
+
+
+BACKUP_DDL_TABLE = "_mlflow_backup_ddl"
+
+
+def backup_schema_name(schema: str, stamp: str) -> str:
+    """`<schema>_bak_<UTC timestamp>`, within MySQL's 64 characters."""
+    return f"{schema[:40]}_bak_{stamp}"
+
+
+def _quoted(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain schema/table name: {name!r}")
+    return f"`{name}`"
+
+
+def _keep_zero_ids(cur: Any) -> None:
+    """Copy AUTO_INCREMENT columns as they are: MLflow's Default experiment has id 0, which
+    MySQL would otherwise replace by the next counter value."""
+    cur.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')")
+
+
+def copy_schema(cur: Any, schema: str, backup: str) -> int:
+    """Copy every table of `schema` (rows, and its full DDL for the restore) into a new
+    schema `backup`. Returns the number of rows copied."""
+    src, dst = _quoted(schema), _quoted(backup)
+    _keep_zero_ids(cur)
+    cur.execute(f"CREATE DATABASE {dst} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    cur.execute(
+        f"CREATE TABLE {dst}.{BACKUP_DDL_TABLE} (position INT NOT NULL PRIMARY KEY, "
+        "table_name VARCHAR(64) NOT NULL, ddl LONGTEXT NOT NULL)"
+    )
+    cur.execute(
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
+        "AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+        (schema,),
+    )
+    rows = 0
+    for position, (table,) in enumerate(list(cur.fetchall())):
+        name = _quoted(table)
+        cur.execute(f"SHOW CREATE TABLE {src}.{name}")
+        ddl = cur.fetchone()[1]
+        cur.execute(
+            f"INSERT INTO {dst}.{BACKUP_DDL_TABLE} VALUES (%s, %s, %s)",  # noqa: S608
+            (position, table, ddl),
+        )
+        cur.execute(f"CREATE TABLE {dst}.{name} LIKE {src}.{name}")
+        rows += cur.execute(f"INSERT INTO {dst}.{name} SELECT * FROM {src}.{name}")  # noqa: S608
+    return rows
+
+
+def restore_schema(cur: Any, schema: str, backup: str) -> None:
+    """Make `schema` what it was when `copy_schema` copied it: every table it has now is
+    dropped, every table it had is recreated from its recorded DDL (foreign keys and
+    AUTO_INCREMENT counters included) and refilled from the copy."""
+    src, dst = _quoted(backup), _quoted(schema)
+    _keep_zero_ids(cur)
+    cur.execute("SET SESSION FOREIGN_KEY_CHECKS = 0")
+    try:
+        cur.execute(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
+            "AND TABLE_TYPE = 'BASE TABLE'",
+            (schema,),
+        )
+        for (table,) in list(cur.fetchall()):
+            cur.execute(f"DROP TABLE {dst}.{_quoted(table)}")
+        cur.execute(
+            f"SELECT table_name, ddl FROM {src}.{BACKUP_DDL_TABLE} ORDER BY position"  # noqa: S608
+        )
+        recorded = list(cur.fetchall())
+        cur.execute(f"USE {dst}")
+        for table, ddl in recorded:
+            cur.execute(ddl)
+            cur.execute(
+                f"INSERT INTO {dst}.{_quoted(table)} SELECT * FROM {src}.{_quoted(table)}"  # noqa: S608
+            )
+    finally:
+        cur.execute("SET SESSION FOREIGN_KEY_CHECKS = 1")
+
+
+# --- the two roles ---------------------------------------------------------------------------
+
+
+def _mlflow_version() -> str:
+    import mlflow
+
+    return str(mlflow.__version__)
+
+
+def _upgrade_tracking(settings: Settings) -> None:
+    """`mlflow db upgrade` (initializes an empty schema, upgrades an existing one)."""
+    from mlflow.db import upgrade as mlflow_db_upgrade
+
+    assert mlflow_db_upgrade.callback is not None
+    mlflow_db_upgrade.callback(
+        url=database_uri(settings.db_host, settings.db_port, settings.db_name)
+    )
+
+
+def _upgrade_auth(settings: Settings) -> None:
+    """Repair (MySQL) + migrate the auth schema to head and create the admin if missing."""
     import sqlalchemy as sa
-    from dbconnect import install_sqlalchemy_credentials
     from sqlalchemy.pool import NullPool
 
+    auth_uri = database_uri(settings.db_host, settings.db_port, settings.auth_db_name)
+    engine = sa.create_engine(auth_uri, poolclass=NullPool)
+    try:
+        from mlflow.server.auth.db.utils import INITIAL_REVISION
+
+        if INITIAL_REVISION != AUTH_INITIAL_REVISION:
+            raise StartupError(
+                EXIT_MIGRATION,
+                f"MLflow's initial auth revision is {INITIAL_REVISION}, this image's "
+                f"MySQL workaround mirrors {AUTH_INITIAL_REVISION}: update "
+                "tracking_migrations.py",
+            )
+        log.info(repair_auth_schema(engine))
+    finally:
+        engine.dispose()
+    # MLflow's own bootstrap (what `mlflow server --app-name basic-auth` runs before it
+    # starts workers): migrate the auth schema to head, create the admin user if missing.
+    from mlflow.server.auth import bootstrap_admin_user
+
+    bootstrap_admin_user()
+    log.info(ensure_exact_user_names(settings))
+
+
+def _states(settings: Settings, cur: Any) -> list[SchemaState]:
+    states = [schema_state(cur, settings.db_name, TRACKING_VERSION_TABLE, tracking_revisions())]
+    if settings.auth == "basic":
+        states.append(
+            schema_state(cur, settings.auth_db_name, AUTH_VERSION_TABLE, auth_revisions(), True)
+        )
+    return states
+
+
+def _bring_up(settings: Settings, states: list[SchemaState]) -> None:
+    """Initialize empty schemas, no-op on schemas at head: the part both roles share."""
+    started = time.monotonic()
+    tracking = states[0]
+    if not tracking.at_head:
+        _upgrade_tracking(settings)
+    log.info("tracking schema %s is at head (%.1f s)", settings.db_name, time.monotonic() - started)
+    if settings.auth != "basic":
+        return
+    _upgrade_auth(settings)
+    log.info(
+        "auth schema %s migrated, admin user %r present (%.1f s)",
+        settings.auth_db_name,
+        settings.admin_username,
+        time.monotonic() - started,
+    )
+
+
+def run_migrations(settings: Settings) -> None:
+    """Role `server`: initialize empty schemas, refuse any other migration. Role `migrate`:
+    upgrade with every writer stopped, behind a backup that a failure restores. Both under
+    the advisory lock."""
+    from dbconnect import install_sqlalchemy_credentials
+
     install_sqlalchemy_credentials(database_secret_env(settings))
-    with migration_lock(settings):
-        started = time.monotonic()
-        tracking_uri = database_uri(settings.db_host, settings.db_port, settings.db_name)
-        # `mlflow db upgrade` (initializes an empty schema, upgrades an existing one).
-        from mlflow.db import upgrade as mlflow_db_upgrade
-
-        assert mlflow_db_upgrade.callback is not None
-        mlflow_db_upgrade.callback(url=tracking_uri)
-        log.info(
-            "tracking schema %s is at head (%.1f s)", settings.db_name, time.monotonic() - started
-        )
-
-        if settings.auth != "basic":
+    version = _mlflow_version()
+    with migration_lock(settings), db_connection(settings) as conn, conn.cursor() as cur:
+        states = _states(settings, cur)
+        for state in states:
+            log.info("%s (MLflow %s)", state.describe(), version)
+        if settings.role == "server":
+            for state in states:
+                refuse_unservable(state, version)
+            _bring_up(settings, states)
             return
-        auth_uri = database_uri(settings.db_host, settings.db_port, settings.auth_db_name)
-        engine = sa.create_engine(auth_uri, poolclass=NullPool)
-        try:
-            from mlflow.server.auth.db.utils import INITIAL_REVISION
+        _migrate(settings, cur, states, version)
 
-            if INITIAL_REVISION != AUTH_INITIAL_REVISION:
-                raise StartupError(
-                    EXIT_MIGRATION,
-                    f"MLflow's initial auth revision is {INITIAL_REVISION}, this image's "
-                    f"MySQL workaround mirrors {AUTH_INITIAL_REVISION}: update "
-                    "tracking_migrations.py",
-                )
-            log.info(repair_auth_schema(engine))
-        finally:
-            engine.dispose()
-        # MLflow's own bootstrap (what `mlflow server --app-name basic-auth` runs before it
-        # starts workers): migrate the auth schema to head, create the admin user if missing.
-        from mlflow.server.auth import bootstrap_admin_user
 
-        bootstrap_admin_user()
-        log.info(ensure_exact_user_names(settings))
-        log.info(
-            "auth schema %s migrated, admin user %r present (%.1f s)",
-            settings.auth_db_name,
-            settings.admin_username,
-            time.monotonic() - started,
+def _migrate(settings: Settings, cur: Any, states: list[SchemaState], version: str) -> None:
+    """The one-off migration task's work, under the lock."""
+    for state in states:
+        if state.unknown:
+            raise StartupError(
+                EXIT_MIGRATION,
+                f"{state.describe()}: unknown to MLflow {version} (a newer MLflow migrated it); "
+                "refusing to migrate it",
+            )
+    pending = [s for s in states if s.behind]
+    if not pending:
+        log.info("migration: nothing to upgrade (schemas empty or at head)")
+        _bring_up(settings, states)
+        return
+    schemas = tuple(s.schema for s in states)
+    writers = other_sessions(cur, schemas)
+    if writers:
+        raise StartupError(
+            EXIT_MIGRATION,
+            f"migration refused: {len(writers)} other session(s) of this database user are "
+            f"connected to {', '.join(schemas)} (servers still running: stop every task of "
+            f"the service first); sessions (id, host, schema, command, seconds): {writers}",
         )
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    backups = {s.schema: backup_schema_name(s.schema, stamp) for s in states}
+    started = time.monotonic()
+    for state in states:
+        rows = copy_schema(cur, state.schema, backups[state.schema])
+        log.info("backup: %s -> %s (%d rows)", state.schema, backups[state.schema], rows)
+    log.info("backup taken in %.1f s", time.monotonic() - started)
+    started = time.monotonic()
+    try:
+        _bring_up(settings, states)
+        after = _states(settings, cur)
+        stale = [s.describe() for s in after if not s.at_head]
+        if stale:
+            raise RuntimeError(f"not at head after the migration: {stale}")
+    except Exception as exc:
+        log.error("migration failed (%s: %s): restoring from the backup", type(exc).__name__, exc)
+        for state in states:
+            restore_schema(cur, state.schema, backups[state.schema])
+        restored = _states(settings, cur)
+        raise StartupError(
+            EXIT_MIGRATION,
+            f"migration to MLflow {version} failed ({type(exc).__name__}: {exc}); the schemas "
+            f"were restored from {', '.join(backups.values())} "
+            f"({'; '.join(s.describe() for s in restored)}); the previous version can keep "
+            "serving",
+        ) from exc
+    log.info(
+        "migration to MLflow %s done in %.1f s (%s)",
+        version,
+        time.monotonic() - started,
+        "; ".join(f"{s.schema}: {s.revision} -> {s.head}" for s in pending),
+    )
+    for backup in backups.values():
+        cur.execute(f"DROP DATABASE {_quoted(backup)}")
+    log.info("dropped the in-database backups %s (the RDS snapshot stays)", list(backups.values()))

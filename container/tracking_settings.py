@@ -66,6 +66,8 @@ class Settings:
     migration_lock_seconds: int
     region: str
     s3_endpoint_url: str | None
+    # `server` or `migrate` (tracking_contract.ROLES).
+    role: str
     # Secrets: kept out of repr() so a logged Settings never shows them.
     db_username: str = field(repr=False)
     db_password: str = field(repr=False)
@@ -188,6 +190,13 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
     db_wait = _int_setting(env, "MLFLOW_DB_WAIT_SECONDS", problems)
     bucket_wait = _int_setting(env, "MLFLOW_BUCKET_CHECK_SECONDS", problems)
     lock_wait = _int_setting(env, "MLFLOW_MIGRATION_LOCK_SECONDS", problems)
+    role = _get(env, "MLFLOW_ROLE").lower()
+    if role not in CHOICES["MLFLOW_ROLE"]:
+        problems.append(
+            f"MLFLOW_ROLE={role!r}: allowed values are {', '.join(CHOICES['MLFLOW_ROLE'])} "
+            "(server: serve, initialize only an empty schema; migrate: the one-off task that "
+            "upgrades the schema, then exits)"
+        )
 
     jobs = _get(env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION").lower()
     allowed_jobs = CHOICES["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"]
@@ -277,6 +286,7 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
             migration_lock_seconds=lock_wait,
             region=region,
             s3_endpoint_url=endpoint,
+            role=role,
             db_username=db_username,
             db_password=db_password,
             admin_password=admin_password,

@@ -14,6 +14,7 @@ from constructs import Construct
 from constructs.budget import CostBudget
 from constructs.database import DATABASE_NAME, Database
 from constructs.network import Network
+from constructs.schema_migration import SchemaMigration
 from constructs.storage import AccessLogBucket, ArtifactStore
 from constructs.tracking_server import TrackingServer
 from constructs.waf import RateLimitWebAcl
@@ -66,6 +67,20 @@ class MlflowStack(Stack):
             server=c.server,
             load_balancer=c.load_balancer,
         )
+
+        # An MLflow upgrade migrates the schema with the service stopped, behind a snapshot,
+        # before CloudFormation updates the service (constructs/schema_migration.py).
+        self.schema_migration = SchemaMigration(
+            self,
+            "SchemaMigration",
+            cluster=self.server.cluster,
+            task_definition=self.server.task_definition,
+            subnets=self.network.service_subnets,
+            security_groups=[self.server.service_security_group],
+            assign_public_ip=self.network.assign_public_ip,
+            db_instance_identifier=self.database.instance.instance_identifier,
+        )
+        self.server.service.node.add_dependency(self.schema_migration.trigger)
 
         # Access: the tasks reach the database, the artifact prefix, and nothing else.
         self.database.allow_from(self.server.service, "MySQL from the MLflow tracking server")

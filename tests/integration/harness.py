@@ -38,6 +38,15 @@ SERVER_VENV = ROOT / ".venv-server"
 SERVER_PYTHON = SERVER_VENV / "bin" / "python"
 PREV_VENV = ROOT / ".venv-server-prev"
 PREV_REQUIREMENTS = Path(__file__).resolve().parent / "requirements-previous.txt"
+# The previous two minor releases of the upgrade matrix: release line -> (requirements, venv).
+# requirements-previous.txt is the newest of them.
+PREVIOUS_RELEASES: dict[str, tuple[Path, Path]] = {
+    "previous": (PREV_REQUIREMENTS, PREV_VENV),
+    "before-previous": (
+        Path(__file__).resolve().parent / "requirements-previous-2.txt",
+        ROOT / ".venv-server-prev2",
+    ),
+}
 CLIENT_BIN = Path(sys.executable).parent  # .venv/bin: moto_server lives next to pytest's python
 
 sys.path.insert(0, str(CONTAINER))
@@ -74,6 +83,10 @@ class StandInError(RuntimeError):
     """A stand-in could not be started: the suite fails with this reason (never skips)."""
 
 
+class ProcessExited(StandInError):
+    """The process being waited for has exited: waiting longer cannot help."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -89,6 +102,8 @@ def wait_until(
         try:
             if check():
                 return time.monotonic() - started
+        except ProcessExited:
+            raise
         except Exception:  # noqa: S110 - not ready yet; the deadline decides
             pass
         if time.monotonic() - started > timeout:
@@ -507,6 +522,7 @@ def server_env(
         "MLFLOW_DB_WAIT_SECONDS": "60",
         "MLFLOW_BUCKET_CHECK_SECONDS": "15",
         "MLFLOW_MIGRATION_LOCK_SECONDS": "300",
+        "MLFLOW_ROLE": "server",
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
     }
@@ -544,6 +560,8 @@ class ServerProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    # The image's virtualenv; a previous release's for the "old version" of an upgrade.
+    python: Path = SERVER_PYTHON
 
     @property
     def port(self) -> int:
@@ -554,12 +572,12 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
-        if not SERVER_PYTHON.exists():
-            raise StandInError(f"{SERVER_PYTHON} missing: run `make server-venv`")
+        if not self.python.exists():
+            raise StandInError(f"{self.python} missing: run `make server-venv previous-venvs`")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(
-            [str(SERVER_PYTHON), str(CONTAINER / "entrypoint.py")],
+            [str(self.python), str(CONTAINER / "entrypoint.py")],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -573,7 +591,7 @@ class ServerProcess:
 
     def healthy(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
-            raise StandInError(f"server exited with {self.process.returncode}\n{self.logs()}")
+            raise ProcessExited(f"server exited with {self.process.returncode}\n{self.logs()}")
         with urllib.request.urlopen(self.url + "/health", timeout=2) as r:  # noqa: S310
             return bool(r.status == 200)
 
@@ -665,16 +683,18 @@ def process_tree_rss_mb(root_pid: int) -> float:
 # --- the previous MLflow release ---------------------------------------------------------------
 
 
-def previous_release_python(timeout: float = 900) -> Path:
-    """.venv-server-prev with requirements-previous.txt installed (cached by a stamp)."""
-    python = PREV_VENV / "bin" / "python"
-    stamp = PREV_VENV / ".installed"
-    wanted = PREV_REQUIREMENTS.read_text()
+def previous_release_python(release: str = "previous", timeout: float = 900) -> Path:
+    """The virtualenv of one of PREVIOUS_RELEASES with its requirements installed (cached
+    by a stamp; `make server-venv` installs them all beforehand)."""
+    requirements, venv = PREVIOUS_RELEASES[release]
+    python = venv / "bin" / "python"
+    stamp = venv / ".installed"
+    wanted = requirements.read_text()
     if stamp.exists() and stamp.read_text() == wanted and python.exists():
         return python
     base_python = shutil.which("python3") or sys.executable
     steps = [
-        [base_python, "-m", "venv", "--clear", str(PREV_VENV)],
+        [base_python, "-m", "venv", "--clear", str(venv)],
         [
             str(python),
             "-m",
@@ -683,14 +703,14 @@ def previous_release_python(timeout: float = 900) -> Path:
             "--quiet",
             "--disable-pip-version-check",
             "-r",
-            str(PREV_REQUIREMENTS),
+            str(requirements),
         ],
     ]
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, timeout=timeout)
         if result.returncode != 0:
             raise StandInError(
-                f"installing the previous MLflow release failed: {' '.join(step)}\n"
+                f"installing a previous MLflow release failed: {' '.join(step)}\n"
                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
     stamp.write_text(wanted)

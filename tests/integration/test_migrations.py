@@ -1,5 +1,5 @@
-"""Schema life cycle: a database made by the previous MLflow release is upgraded with its data
-intact; two tasks starting at once on one empty database both come up and share it; MLflow's
+"""Schema life cycle: a database made by the previous MLflow release is upgraded by the migration
+task with its data intact; two tasks starting at once on one empty database both come up and share it; MLflow's
 own auth migration really fails on MariaDB and the partial state it leaves does not wedge
 the server's start."""
 
@@ -59,7 +59,12 @@ def test_upgrade_from_previous_release_keeps_data(
     old_revision = h.schema_revision(mariadb, db_name)
     assert old_revision != heads["tracking"], "the previous release should be behind"
 
-    server = make_server(db_name=db_name, auth_db_name=auth_db_name, bucket=bucket)
+    # A serving task never upgrades; the one-off migration task does (test_upgrades.py has
+    # the deployment's whole sequence).
+    names = {"db_name": db_name, "auth_db_name": auth_db_name, "bucket": bucket}
+    migration = make_server(**names, MLFLOW_ROLE="migrate")
+    assert migration.wait_exit(180) == 0, migration.logs()
+    server = make_server(**names)
     server.wait_healthy(180)
     assert h.schema_revision(mariadb, db_name) == heads["tracking"]
     run = h.ok(
