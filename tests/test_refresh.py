@@ -56,7 +56,8 @@ TIERED = PriceSpec(
     published=Page(
         "elb",
         unit="Hrs",
-        tiers=((0, "Network Load Balancer Hours"), (100, "Application Load Balancer Hours")),
+        # Two dimensions with different prices, so a tier mix-up shows.
+        tiers=((0, "Application Load Balancer Hours"), (100, "Network Load Balancer LCU Hours")),
     ),
 )
 UNSOURCED = PriceSpec("AmazonEC2", "NAT Gateway", "NatGateway-Hours", unsourced="none known")
@@ -98,10 +99,13 @@ def test_tiers_and_flattened_files(tmp_path: Path) -> None:
     tiered = catalog.lookup("AWSELB", "us-east-1", "Tiered", "T")
     assert [(t.begin, t.end, t.usd) for t in tiered.tiers] == [
         (0, 100, 0.0225),
-        (100, None, 0.0225),
+        (100, None, 0.006),
     ]
     # 150 units: 100 at the first tier, 50 at the second.
-    assert tiered.tiered_cost(150) == pytest.approx(150 * 0.0225)
+    assert tiered.tiered_cost(150) == pytest.approx(100 * 0.0225 + 50 * 0.006)
+    # São Paulo lacks the second dimension in the fixture: a partial tier set is no price.
+    with pytest.raises(PriceNotFound):
+        catalog.lookup("AWSELB", "sa-east-1", "Tiered", "T")
     cpu = catalog.lookup("AmazonECS", "ap-southeast-2", "Compute", "Fargate-vCPU-Hours:perCPU")
     assert cpu.usd == 0.04856
     # A flattened file has no manifest: dated by the commit that fetched it.

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from cost.catalog import Price, PriceCatalog
 from cost.model import CostComponent
+from cost.pricing.registry import unsourced_reason
 
 
 class Unpriceable(Exception):
@@ -117,8 +118,6 @@ class PricingContext:
     def _check_sourced(
         self, service: str, family: str, usagetype: str | None, attrs: Mapping[str, str]
     ) -> None:
-        from cost.pricing.registry import unsourced_reason
-
         reason = unsourced_reason((service, family, usagetype, frozenset(attrs)))
         if reason is not None:
             raise Unpriceable(f"{family} {usagetype or ''} is not in the catalog: {reason}")

@@ -78,13 +78,22 @@ _PRICED: dict[str, PricedType] = {}
 _FREE: dict[str, str] = {}
 
 
-def unsourced_reason(shape: tuple[str, str, str | None, frozenset[str]]) -> str | None:
+_Shape = tuple[str, str, str | None, frozenset[str]]
+#: shape -> why it has no source, built on first use (declarations register at import).
+_UNSOURCED: dict[_Shape, str] | None = None
+
+
+def unsourced_reason(shape: _Shape) -> str | None:
     """Why a declared row has no AWS-published source (None: it has one, or is undeclared)."""
-    for declaration in _PRICED.values():
-        for spec in declaration.prices:
-            if spec.shape == shape and spec.published is None:
-                return spec.unsourced or "no AWS-published source is known"
-    return None
+    global _UNSOURCED
+    if _UNSOURCED is None:
+        _UNSOURCED = {
+            spec.shape: spec.unsourced or "no AWS-published source is known"
+            for declaration in _PRICED.values()
+            for spec in declaration.prices
+            if spec.published is None
+        }
+    return _UNSOURCED.get(shape)
 
 
 def priced(
@@ -106,6 +115,8 @@ def priced(
             if key.name in keys:
                 raise RegistryError(f"{resource_type}: usage key {key.name} declared twice")
             keys[key.name] = key
+        global _UNSOURCED
+        _UNSOURCED = None  # a new declaration: rebuild the index on next use
         _PRICED[resource_type] = PricedType(
             resource_type=resource_type,
             service=service,
