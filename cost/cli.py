@@ -4,6 +4,9 @@
                                  [--budget USD] [--policy FILE --profile NAME] [--output FILE]
     python -m cost diff BASE HEAD [--format markdown|json|table] [--budget USD]
                                   [--max-increase USD] [--max-increase-percent P]
+    python -m cost runs [--tracking-uri URI] [--experiment NAME_OR_ID]... [--since T]
+                        [--until T] [--region R] [--format json|csv|markdown]
+                        [--budgets FILE] [--dry-run] ...   (see cost.runs.command)
 
 Exit codes: 0 ok, 1 a guardrail failed (budget, increase, policy), 2 bad input (the message
 names the argument and what is allowed; for a template syntax error the file, line and
@@ -32,6 +35,7 @@ from cost.pricing.usage import Usage, UsageError
 from cost.report import render_diff
 from cost.report.diff import diff_reports, load_report
 from cost.report.render import to_json, to_markdown, to_table
+from cost.runs import command as runs_command
 from cost.template import TemplateError, parse_parameter_overrides
 
 EXIT_OK = 0
@@ -232,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-increase-percent", type=_non_negative, help="fail if the change adds more percent"
     )
     diff.set_defaults(func=_diff)
+    runs_command.add_parser(sub)
     return parser
 
 

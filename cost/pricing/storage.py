@@ -9,6 +9,10 @@ when an archive configuration is present, to Archive Access / Deep Archive Acces
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Any, Protocol
+
 from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
@@ -97,6 +101,150 @@ def _intelligent_tiering_split(
     return split
 
 
+class RuleReader(Protocol):
+    """How bucket properties are read: leniently at synth (`PricingContext`: unresolved values
+    become assumptions) or strictly for the run pricer (bad values raise ValueError)."""
+
+    def number(self, value: Any, default: float, what: str) -> float: ...
+
+    def text(self, value: Any, default: str, what: str) -> str: ...
+
+    def assume(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A lifecycle transition: objects matching the rule's filter move at `day` of age."""
+
+    day: float
+    storage_class: str
+    rule_id: str = ""
+    prefix: str = ""
+    size_greater_than: float | None = None
+    size_less_than: float | None = None
+
+    def covers(self, key: str, size: float) -> bool:
+        if not key.startswith(self.prefix):
+            return False
+        if self.size_greater_than is not None and not size > self.size_greater_than:
+            return False
+        return self.size_less_than is None or size < self.size_less_than
+
+
+@dataclass(frozen=True)
+class BucketRules:
+    """The storage-class model of a bucket: its enabled lifecycle transitions and expiration,
+    and the Intelligent-Tiering archive tiers (days without access)."""
+
+    transitions: tuple[Transition, ...] = ()
+    expiration_days: float | None = None
+    archive_days: float | None = None
+    deep_archive_days: float | None = None
+
+    def storage_class(self, age_days: float, key: str = "", size: float = 0.0) -> str:
+        """The class an object of this key and size is in at this age (days since written):
+        the latest transition it has reached, STANDARD before any."""
+        reached = [t for t in self.transitions if t.day <= age_days and t.covers(key, size)]
+        if not reached:
+            return "STANDARD"
+        return max(reached, key=lambda t: t.day).storage_class
+
+    def tiering_entry_day(self, age_days: float, key: str = "", size: float = 0.0) -> float:
+        """The age at which the object entered INTELLIGENT_TIERING (0 if written there)."""
+        entries = [
+            t.day
+            for t in self.transitions
+            if t.storage_class == "INTELLIGENT_TIERING"
+            and t.day <= age_days
+            and t.covers(key, size)
+        ]
+        return min(entries) if entries else 0.0
+
+    def tier(self, age_days: float, key: str = "", size: float = 0.0) -> str:
+        """The priced class (`STORAGE_USAGETYPES` key) of an object not read since it was
+        written: inside Intelligent-Tiering, its access tier; objects under 128 KB stay in
+        Frequent Access (S3 does not tier them)."""
+        cls = self.storage_class(age_days, key, size)
+        if cls != "INTELLIGENT_TIERING":
+            return cls
+        if size < MIN_MONITORED_OBJECT_KB * 1024:
+            return "INT_FA"
+        idle = age_days - self.tiering_entry_day(age_days, key, size)
+        split = _intelligent_tiering_split(0.0, idle, self.archive_days, self.deep_archive_days)
+        return split[-1][0] if split else "INT_FA"
+
+
+def _filter(rule: dict[str, Any], reader: RuleReader) -> tuple[str, float | None, float | None]:
+    """(prefix, size greater than, size less than) of a rule, CloudFormation's shapes."""
+    prefix = reader.text(rule.get("Prefix"), "", "lifecycle rule prefix")
+    greater = rule.get("ObjectSizeGreaterThan")
+    less = rule.get("ObjectSizeLessThan")
+    return (
+        prefix,
+        None if greater is None else reader.number(greater, 0, "ObjectSizeGreaterThan"),
+        None if less is None else reader.number(less, 0, "ObjectSizeLessThan"),
+    )
+
+
+def read_bucket_rules(props: dict[str, Any], reader: RuleReader) -> BucketRules:
+    """The storage-class model of an AWS::S3::Bucket's properties (the enabled lifecycle rules
+    and Intelligent-Tiering configurations). The estimate and the run pricer both use it."""
+    transitions: list[Transition] = []
+    expiration: float | None = None
+    lifecycle = props.get("LifecycleConfiguration") or {}
+    rules = lifecycle.get("Rules") if isinstance(lifecycle, dict) else None
+    if lifecycle and not isinstance(rules, list):
+        reader.assume("lifecycle rules are not known at synth time; priced without them")
+        rules = []
+    for rule in rules or []:
+        if not isinstance(rule, dict) or rule.get("Status") != "Enabled":
+            continue
+        rule_id = str(rule.get("Id", ""))
+        prefix, greater, less = _filter(rule, reader)
+        if rule.get("Prefix") or rule.get("TagFilters") or rule.get("ObjectSizeGreaterThan"):
+            # The estimate prices aggregate data (no keys, no sizes); the run pricer applies
+            # the prefix and size filters object by object.
+            reader.assume(f"lifecycle rule {rule_id} is scoped; assumed to cover all data")
+        if rule.get("ExpirationInDays") is not None:
+            days = reader.number(rule["ExpirationInDays"], math.inf, "ExpirationInDays")
+            expiration = days if expiration is None else min(expiration, days)
+        listed = rule.get("Transitions") or []
+        items = list(listed) if isinstance(listed, list) else []
+        if rule.get("Transition"):
+            items.append(rule["Transition"])
+        if any(not isinstance(t, dict) for t in items) or not isinstance(listed, list):
+            reader.assume("a lifecycle transition is not known at synth time; left out")
+        for t in (t for t in items if isinstance(t, dict)):
+            transitions.append(
+                Transition(
+                    day=reader.number(t.get("TransitionInDays", 0), 0, "TransitionInDays"),
+                    storage_class=reader.text(
+                        t.get("StorageClass"), "STANDARD", "transition storage class"
+                    ),
+                    rule_id=rule_id,
+                    prefix=prefix,
+                    size_greater_than=greater,
+                    size_less_than=less,
+                )
+            )
+    archive_days: float | None = None
+    deep_days: float | None = None
+    configs = props.get("IntelligentTieringConfigurations") or []
+    for config in configs if isinstance(configs, list) else []:
+        if not isinstance(config, dict) or config.get("Status") != "Enabled":
+            continue
+        tierings = config.get("Tierings") or []
+        for tiering in tierings if isinstance(tierings, list) else []:
+            if not isinstance(tiering, dict):
+                continue
+            days = reader.number(tiering.get("Days"), 90, "archive tier days")
+            if tiering.get("AccessTier") == "ARCHIVE_ACCESS":
+                archive_days = days
+            elif tiering.get("AccessTier") == "DEEP_ARCHIVE_ACCESS":
+                deep_days = days
+    return BucketRules(tuple(transitions), expiration, archive_days, deep_days)
+
+
 @priced(
     "AWS::S3::Bucket",
     service="S3",
@@ -148,52 +296,13 @@ def _intelligent_tiering_split(
     ],
 )
 def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
-    props = resource.properties
     storage_gb = ctx.usage.get("storage_gb") or 0.0
+    rules = read_bucket_rules(resource.properties, ctx)
     age = ctx.usage.get("data_age_days") or 365.0
-    transitions: list[tuple[float, str]] = []
-    lifecycle = props.get("LifecycleConfiguration") or {}
-    rules = lifecycle.get("Rules") if isinstance(lifecycle, dict) else None
-    if lifecycle and not isinstance(rules, list):
-        ctx.assume("lifecycle rules are not known at synth time; priced without them")
-        rules = []
-    for rule in rules or []:
-        if not isinstance(rule, dict) or rule.get("Status") != "Enabled":
-            continue
-        scoped = rule.get("Prefix") or rule.get("TagFilters") or rule.get("ObjectSizeGreaterThan")
-        if scoped:
-            ctx.assume(
-                f"lifecycle rule {rule.get('Id', '')!s} is scoped; assumed to cover all data"
-            )
-        expiration = rule.get("ExpirationInDays")
-        if expiration is not None:
-            age = min(age, ctx.number(expiration, age, "ExpirationInDays"))
-        listed = rule.get("Transitions") or []
-        items = list(listed) if isinstance(listed, list) else []
-        if rule.get("Transition"):
-            items.append(rule["Transition"])
-        if any(not isinstance(t, dict) for t in items) or not isinstance(listed, list):
-            ctx.assume("a lifecycle transition is not known at synth time; left out")
-        for t in (t for t in items if isinstance(t, dict)):
-            cls = ctx.text(t.get("StorageClass"), "STANDARD", "transition storage class")
-            day = ctx.number(t.get("TransitionInDays", 0), 0, "TransitionInDays")
-            transitions.append((day, cls))
-
-    archive_days: float | None = None
-    deep_days: float | None = None
-    configs = props.get("IntelligentTieringConfigurations") or []
-    for config in configs if isinstance(configs, list) else []:
-        if not isinstance(config, dict) or config.get("Status") != "Enabled":
-            continue
-        tierings = config.get("Tierings") or []
-        for tiering in tierings if isinstance(tierings, list) else []:
-            if not isinstance(tiering, dict):
-                continue
-            days = ctx.number(tiering.get("Days"), 90, "archive tier days")
-            if tiering.get("AccessTier") == "ARCHIVE_ACCESS":
-                archive_days = days
-            elif tiering.get("AccessTier") == "DEEP_ARCHIVE_ACCESS":
-                deep_days = days
+    if rules.expiration_days is not None:
+        age = min(age, rules.expiration_days)
+    transitions = [(t.day, t.storage_class) for t in rules.transitions]
+    archive_days, deep_days = rules.archive_days, rules.deep_archive_days
 
     shares: dict[str, float] = {}
     in_tiering = 0.0
