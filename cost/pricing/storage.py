@@ -123,8 +123,10 @@ class Transition:
     size_greater_than: float | None = None
     size_less_than: float | None = None
 
-    def covers(self, key: str, size: float) -> bool:
-        if not key.startswith(self.prefix):
+    def covers(self, key: str | None, size: float) -> bool:
+        """Whether the rule's filter takes this object (a key not known: the prefix is
+        assumed to match)."""
+        if key is not None and not key.startswith(self.prefix):
             return False
         if self.size_greater_than is not None and not size > self.size_greater_than:
             return False
@@ -141,7 +143,7 @@ class BucketRules:
     archive_days: float | None = None
     deep_archive_days: float | None = None
 
-    def storage_class(self, age_days: float, key: str = "", size: float = 0.0) -> str:
+    def storage_class(self, age_days: float, key: str | None = None, size: float = 0.0) -> str:
         """The class an object of this key and size is in at this age (days since written):
         the latest transition it has reached, STANDARD before any."""
         reached = [t for t in self.transitions if t.day <= age_days and t.covers(key, size)]
@@ -149,7 +151,9 @@ class BucketRules:
             return "STANDARD"
         return max(reached, key=lambda t: t.day).storage_class
 
-    def tiering_entry_day(self, age_days: float, key: str = "", size: float = 0.0) -> float:
+    def tiering_entry_day(
+        self, age_days: float, key: str | None = None, size: float = 0.0
+    ) -> float:
         """The age at which the object entered INTELLIGENT_TIERING (0 if written there)."""
         entries = [
             t.day
@@ -160,7 +164,7 @@ class BucketRules:
         ]
         return min(entries) if entries else 0.0
 
-    def tier(self, age_days: float, key: str = "", size: float = 0.0) -> str:
+    def tier(self, age_days: float, key: str | None = None, size: float = 0.0) -> str:
         """The priced class (`STORAGE_USAGETYPES` key) of an object not read since it was
         written: inside Intelligent-Tiering, its access tier; objects under 128 KB stay in
         Frequent Access (S3 does not tier them)."""

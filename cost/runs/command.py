@@ -112,6 +112,12 @@ def add_parser(sub: Any) -> None:
         "as CloudFormation JSON",
     )
     runs.add_argument(
+        "--artifact-root",
+        metavar="s3://BUCKET/PREFIX",
+        help="the server's artifacts destination, to apply prefix-scoped lifecycle rules to "
+        "proxied (mlflow-artifacts:/) runs",
+    )
+    runs.add_argument(
         "--group-by-tag",
         action="append",
         metavar="TAG",

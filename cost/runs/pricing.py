@@ -62,6 +62,7 @@ class RunRecord:
     end_ms: int | None
     params: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    artifact_uri: str = ""
 
     @property
     def running(self) -> bool:
@@ -116,6 +117,7 @@ class RunPricer:
         default_region: str,
         now: datetime | None = None,
         convention: Convention | None = None,
+        artifact_root: str | None = None,
     ) -> None:
         self.catalog = catalog
         self.rules = rules
@@ -123,6 +125,19 @@ class RunPricer:
         self.now = now or datetime.now(UTC)
         self.now_ms = int(self.now.timestamp() * 1000)
         self.convention = convention or Convention()
+        self.artifact_root = artifact_root.rstrip("/") if artifact_root else None
+
+    def object_prefix(self, run: RunRecord) -> str | None:
+        """The S3 key prefix of the run's artifacts, for prefix-scoped lifecycle rules: from
+        an s3:// artifact URI, or a proxied mlflow-artifacts:/ URI under `artifact_root`
+        (the server's artifacts destination); None when not known."""
+        uri = run.artifact_uri
+        if uri.startswith("mlflow-artifacts:") and self.artifact_root:
+            uri = self.artifact_root + "/" + uri.split(":", 1)[1].lstrip("/")
+        if uri.startswith("s3://"):
+            _, _, key = uri[len("s3://") :].partition("/")
+            return key.rstrip("/") + "/" if key else ""
+        return None
 
     # -- compute -------------------------------------------------------------------------
 
@@ -207,11 +222,12 @@ class RunPricer:
         by_class: dict[str, int] = {}
         monitored = 0
         total = 0.0
-        prices: dict[str, Price] = {}
+        prefix = self.object_prefix(run)
         for artifact in artifacts:
             cost.artifact_objects += 1
             cost.artifact_bytes += artifact.size
-            tier = self.rules.tier(age_days, artifact.path, artifact.size)
+            key = None if prefix is None else prefix + artifact.path
+            tier = self.rules.tier(age_days, key, artifact.size)
             billed = max(artifact.size, MIN_BILLABLE_BYTES.get(tier, 0))
             standard, extra = ARCHIVE_OVERHEAD_BYTES.get(tier, (0, 0))
             by_class[tier] = by_class.get(tier, 0) + billed + extra
@@ -222,7 +238,7 @@ class RunPricer:
         parts = []
         region = cost.region if cost.region in COMMERCIAL_REGIONS else self.default_region
         for tier, size in sorted(by_class.items()):
-            price = prices[tier] = self._s3(region, "Storage", STORAGE_USAGETYPES[tier][1])
+            price = self._s3(region, "Storage", STORAGE_USAGETYPES[tier][1])
             total += size / GB * price.usd
             cost.catalog_dates.add(price.effective_date)
             parts.append(f"{_bytes(size)} {tier} @ {price.usd:g} USD/GB-Mo")
@@ -234,6 +250,12 @@ class RunPricer:
         cost.storage_usd_month = total
         objects = f"{cost.artifact_objects} objects, {_bytes(cost.artifact_bytes)}"
         where = f", age {age_days:.0f} d, {region}" if cost.artifact_objects else ""
+        if (
+            cost.artifact_objects
+            and prefix is None
+            and any(t.prefix for t in self.rules.transitions)
+        ):
+            where += ", keys not known: prefix rules assumed to apply"
         cost.storage_basis = f"{objects}{where}" + (f": {'; '.join(parts)}" if parts else "")
 
     def _s3(self, region: str, family: str, usagetype: str) -> Price:

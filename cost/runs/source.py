@@ -180,4 +180,5 @@ def _record(run: Any, names: Mapping[str, str]) -> RunRecord:
         end_ms=info.end_time,
         params=dict(run.data.params),
         tags=dict(run.data.tags),
+        artifact_uri=info.artifact_uri or "",
     )
