@@ -301,7 +301,7 @@ def _md_table(title: str, rows: list[tuple[str, Totals]], limit: int = 25) -> li
     ]
     for key, t in rows[:limit]:
         lines.append(
-            f"| {_md(key)} | {t.runs:,} | {t.unpriced:,} | {t.compute_usd:,.2f} | "
+            f"| {_md(key)} | {t.runs:,} | {t.unpriced:,} | {t.compute_usd:,.4f} | "
             f"{t.storage_usd_month:,.4f} | {_size(t.artifact_bytes)} |"
         )
     if len(rows) > limit:
@@ -314,7 +314,7 @@ def to_markdown(report: RunsReport, results: list[BudgetResult]) -> str:
     lines = [
         "## MLflow run costs",
         "",
-        f"{t.runs:,} runs: compute **{t.compute_usd:,.2f} USD**, artifact storage "
+        f"{t.runs:,} runs: compute **{t.compute_usd:,.4f} USD**, artifact storage "
         f"**{t.storage_usd_month:,.4f} USD/month** ({_size(t.artifact_bytes)}); "
         f"{t.unpriced:,} runs unpriced, {t.running:,} still running (priced up to now). "
         f"Catalog: {', '.join(sorted(report.catalog_dates)) or 'none'}.",

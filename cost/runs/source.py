@@ -69,13 +69,19 @@ class MlflowSource:
             if selectors:
                 found: list[Experiment] = []
                 for selector in selectors:
-                    exp = self.client.get_experiment_by_name(selector)
-                    if exp is None and selector.isdigit():
-                        try:
+                    try:
+                        exp = self.client.get_experiment_by_name(selector)
+                        if exp is None and selector.isdigit():
                             exp = self.client.get_experiment(selector)
-                        except self._errors as err:
-                            if _code(err) != "RESOURCE_DOES_NOT_EXIST":
-                                raise
+                    except self._errors as err:
+                        if _code(err) == "PERMISSION_DENIED" or "403" in str(err):
+                            raise SourceError(
+                                f"--experiment {selector!r}: the user this runs as may not "
+                                f"read it at {self.tracking_uri} (permission denied)"
+                            ) from None
+                        if _code(err) != "RESOURCE_DOES_NOT_EXIST":
+                            raise
+                        exp = None
                     if exp is None:
                         raise SourceError(
                             f"--experiment {selector!r}: no experiment of that name or id at "
@@ -174,7 +180,9 @@ def _record(run: Any, names: Mapping[str, str]) -> RunRecord:
         run_id=info.run_id,
         experiment_id=info.experiment_id,
         experiment_name=names.get(info.experiment_id, info.experiment_id),
-        user=info.user_id or "",
+        # MLflow records the client's user as the `mlflow.user` tag (the fluent API sets it);
+        # RunInfo.user_id is what the creating call passed.
+        user=run.data.tags.get("mlflow.user") or info.user_id or "",
         status=info.status,
         start_ms=info.start_time,
         end_ms=info.end_time,
