@@ -27,7 +27,7 @@ from cost.runs.budgets import BudgetError, BudgetResult, load_budgets, parse_bud
 from cost.runs.convention import Convention, MappingError
 from cost.runs.pricing import RunCost, RunPricer, RunRecord, StoragePriceMissing
 from cost.runs.rollup import DEFAULT_GROUP_TAGS, RunsReport, to_csv, to_json_text, to_markdown
-from cost.runs.source import Experiment, MlflowSource, SourceError
+from cost.runs.source import Experiment, MlflowSource, S3Sizes, SourceError
 
 EXIT_OK, EXIT_BUDGET, EXIT_INPUT = 0, 1, 2
 DEFAULT_REGION = "us-east-1"
@@ -118,6 +118,14 @@ def add_parser(sub: Any) -> None:
         "proxied (mlflow-artifacts:/) runs",
     )
     runs.add_argument(
+        "--artifact-listing",
+        choices=("mlflow", "s3"),
+        default="mlflow",
+        help="read artifact sizes through the MLflow API (default; the user's permissions) "
+        "or from the bucket with boto3 (faster; needs s3:ListBucket and --artifact-root for "
+        "proxied artifacts)",
+    )
+    runs.add_argument(
         "--group-by-tag",
         action="append",
         metavar="TAG",
@@ -187,6 +195,9 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
     if args.chart:
         _check_chart_support(args.chart)
     source = MlflowSource(args.tracking_uri)
+    sizes: MlflowSource | S3Sizes = source
+    if args.artifact_listing == "s3":
+        sizes = S3Sizes(args.artifact_root)
     experiments = source.experiments(args.experiment or [])
     pricer = RunPricer(catalog, rules, default_region=args.region, now=now, convention=convention)
     report = RunsReport(
@@ -215,7 +226,7 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
                 until_ms=_ms(until),
             ):
                 for cost, wrote in pool.map(
-                    lambda r: _one(source, pricer, r, priced_at, args.dry_run), page
+                    lambda r: _one(source, sizes, pricer, r, priced_at, args.dry_run), page
                 ):
                     report.add(cost, _attribution(cost.run, by_id, group_tags))
                     _count_tags(report, wrote)
@@ -242,9 +253,14 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
 
 
 def _one(
-    source: MlflowSource, pricer: RunPricer, run: RunRecord, priced_at: str, dry_run: bool
+    source: MlflowSource,
+    sizes: MlflowSource | S3Sizes,
+    pricer: RunPricer,
+    run: RunRecord,
+    priced_at: str,
+    dry_run: bool,
 ) -> tuple[RunCost, str]:
-    artifacts = source.artifacts(run.run_id)
+    artifacts = sizes.artifacts(run)
     try:
         cost = pricer.price(run, artifacts)
     except StoragePriceMissing as err:

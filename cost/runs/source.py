@@ -16,6 +16,51 @@ from typing import Any
 from cost.runs.pricing import Artifact, RunRecord
 
 
+class S3Sizes:
+    """Artifact sizes read from the bucket directly (`--artifact-listing s3`): one
+    ListObjectsV2 per run prefix, with the credentials boto3 finds. For proxied runs
+    (mlflow-artifacts:/) the key is under `artifact_root`, the server's destination."""
+
+    def __init__(self, artifact_root: str | None, client: Any = None) -> None:
+        self.root = artifact_root.rstrip("/") if artifact_root else None
+        if client is None:
+            import boto3
+
+            client = boto3.client("s3")
+        self.s3 = client
+
+    def location(self, run: RunRecord) -> tuple[str, str]:
+        uri = run.artifact_uri
+        if uri.startswith("mlflow-artifacts:"):
+            if not self.root:
+                raise SourceError(
+                    f"run {run.run_id}: its artifacts are proxied ({uri}); "
+                    "--artifact-listing s3 needs --artifact-root s3://BUCKET/PREFIX"
+                )
+            uri = self.root + "/" + uri.split(":", 1)[1].lstrip("/")
+        if not uri.startswith("s3://"):
+            raise SourceError(
+                f"run {run.run_id}: artifact URI {uri!r} is not in S3; use --artifact-listing "
+                "mlflow"
+            )
+        bucket, _, key = uri[len("s3://") :].partition("/")
+        return bucket, key.rstrip("/") + "/"
+
+    def artifacts(self, run: RunRecord) -> list[Artifact]:
+        if not run.artifact_uri:
+            return []
+        bucket, prefix = self.location(run)
+        found: list[Artifact] = []
+        try:
+            pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    found.append(Artifact(item["Key"][len(prefix) :], int(item["Size"])))
+        except Exception as err:  # botocore's ClientError, credentials, endpoint
+            raise SourceError(f"listing s3://{bucket}/{prefix}: {err}") from None
+        return found
+
+
 class SourceError(Exception):
     """The tracking server refused or could not be reached; the message says which and why."""
 
@@ -48,7 +93,17 @@ class MlflowSource:
                 "the runs command needs the MLflow client: pip install 'cfn-cost-estimate[runs]' "
                 f"(or mlflow-skinny) ({err})"
             ) from None
-        self.client = MlflowClient(tracking_uri)
+        import os
+
+        if not tracking_uri and not os.environ.get("MLFLOW_TRACKING_URI"):
+            raise SourceError(
+                "no tracking server: pass --tracking-uri or set MLFLOW_TRACKING_URI (an "
+                "http(s):// URL of the MLflow server)"
+            )
+        try:
+            self.client = MlflowClient(tracking_uri)
+        except Exception as err:  # an unsupported URI scheme
+            raise SourceError(f"--tracking-uri {tracking_uri!r}: {err}") from None
         self.tracking_uri = self.client.tracking_uri
         self._errors = _client_errors()
 
@@ -141,21 +196,30 @@ class MlflowSource:
                 if not token:
                     break
 
-    def artifacts(self, run_id: str) -> list[Artifact]:
-        """Every artifact object of the run, recursively, with its size."""
+    def artifacts(self, run: RunRecord) -> list[Artifact]:
+        """Every artifact object of the run, recursively, with its size: listed through the
+        artifact repository of the run's artifact URI (for proxied artifacts, the server's
+        mlflow-artifacts API), as MlflowClient.list_artifacts does, without fetching the run
+        again."""
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+        if not run.artifact_uri:
+            return []
         found: list[Artifact] = []
-        pending: list[str | None] = [None]
-        while pending:
-            path = pending.pop()
-            try:
-                listed = self.client.list_artifacts(run_id, path)
-            except self._errors as err:
-                raise self._fail(f"listing the artifacts of run {run_id}", err) from None
-            for info in listed:
-                if info.is_dir:
-                    pending.append(info.path)
-                else:
-                    found.append(Artifact(info.path, int(info.file_size or 0)))
+        try:
+            repo = get_artifact_repository(run.artifact_uri, tracking_uri=self.tracking_uri)
+            pending: list[str | None] = [None]
+            while pending:
+                path = pending.pop()
+                for info in repo.list_artifacts(path):
+                    if info.is_dir:
+                        pending.append(info.path)
+                    else:
+                        found.append(Artifact(info.path, int(info.file_size or 0)))
+        except self._errors as err:
+            raise self._fail(f"listing the artifacts of run {run.run_id}", err) from None
+        except Exception as err:  # a repository's own client errors (requests, boto3)
+            raise self._fail(f"listing the artifacts of run {run.run_id}", err) from None
         return found
 
     def write_tags(self, run_id: str, tags: Mapping[str, str], delete: tuple[str, ...]) -> bool:
