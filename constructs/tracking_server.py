@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from aws_cdk import Acknowledgment, Annotations, CfnOutput, Duration, Fn, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    CfnOutput,
+    Duration,
+    Fn,
+    IgnoreMode,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -29,7 +39,20 @@ from aws_cdk.region_info import FactName
 from constructs import Construct
 from constructs.settings import LOG_RETENTION_DAYS, Cidr, Matches, OneOf, Rule, retention, setting
 
-CONTAINER_DIR = Path(__file__).resolve().parent.parent / "container"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONTAINER_DIR = REPO_ROOT / "container"
+#: The image's build context is the repository root reduced to what the Dockerfile copies: the
+#: container's files and the cost engine (for the scheduled run pricer, constructs/run_costs.py).
+#: Docker ignore syntax: everything is excluded, then these are let back in.
+IMAGE_FILES = ("container/Dockerfile", "container/requirements.txt", "container/*.py", "cost")
+IMAGE_EXCLUDE = (
+    "*",
+    *(f"!{pattern}" for pattern in IMAGE_FILES),
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.pytest_cache",
+    "**/.mypy_cache",
+)
 CONTAINER_PORT = 5000
 #: Where the image keeps the RDS CA bundle (see container/Dockerfile).
 RDS_CA_BUNDLE_PATH = "/app/rds-ca-bundle.pem"
@@ -448,14 +471,16 @@ class TrackingServer(Construct):
         environment: dict[str, str],
         database_secret: secretsmanager.ISecret,
     ) -> ecs.ContainerDefinition:
-        image = ecs.ContainerImage.from_asset(
-            str(CONTAINER_DIR),
+        image = self.image = ecs.ContainerImage.from_asset(
+            str(REPO_ROOT),
+            file="container/Dockerfile",
             platform=(
                 ecr_assets.Platform.LINUX_ARM64
                 if server.cpu_architecture == "ARM64"
                 else ecr_assets.Platform.LINUX_AMD64
             ),
-            exclude=["__pycache__", "*.pyc", ".pytest_cache"],
+            exclude=list(IMAGE_EXCLUDE),
+            ignore_mode=IgnoreMode.DOCKER,
         )
         secrets = {
             "MLFLOW_DB_USERNAME": ecs.Secret.from_secrets_manager(database_secret, "username"),

@@ -181,12 +181,30 @@ def test_module_names_cannot_clash() -> None:
 
 def test_dockerfile_copies_every_module() -> None:
     text = (CONTAINER / "Dockerfile").read_text()
-    copy = re.search(r"^COPY (entrypoint\.py.*?) /app/$", text, re.M | re.S)
+    copy = re.search(r"^COPY (container/entrypoint\.py.*?) /app/$", text, re.M | re.S)
     assert copy is not None
-    copied = sorted(
-        Path(word).stem for word in copy.group(1).replace("\\", " ").split() if word.endswith(".py")
-    )
+    words = copy.group(1).replace("\\", " ").split()
+    assert all(word.startswith("container/") for word in words)
+    copied = sorted(Path(word).stem for word in words if word.endswith(".py"))
     assert copied == CONTAINER_MODULES
+
+
+def test_dockerfile_copies_the_cost_engine_for_the_run_pricer() -> None:
+    """The scheduled run pricer runs `python -m cost runs` in this image (WORKDIR /app)."""
+    text = (CONTAINER / "Dockerfile").read_text()
+    assert re.search(r"^WORKDIR /app$", text, re.M)
+    assert re.search(r"^COPY cost /app/cost$", text, re.M)
+    assert re.search(r"^COPY container/requirements\.txt \.$", text, re.M)
+    pins = (CONTAINER / "requirements.txt").read_text()
+    for package in ("PyYAML", "boto3", "mlflow-skinny", "matplotlib"):
+        assert re.search(rf"^{package}==", pins, re.M), package
+
+
+def test_the_cost_package_cannot_clash_in_the_image() -> None:
+    """/app is first on the image's sys.path: nothing installed may be called `cost`."""
+    code = "import importlib.util; print(importlib.util.find_spec('cost') is None)"
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr
 
 
 def test_running_server_does_not_import_start_up_code() -> None:
