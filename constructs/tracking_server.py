@@ -529,6 +529,15 @@ class TrackingServer(Construct):
         )
         return container
 
+    def add_run_costs_user(self, username: str, secret: secretsmanager.ISecret) -> None:
+        """Have the entrypoint keep the run pricer's MLflow user (constructs/run_costs.py):
+        its name in the plain environment, its password as an ECS secret (the entrypoint
+        uses it at start-up only; the workers never get it, container/tracking_secrets.py)."""
+        self.container.add_environment("MLFLOW_RUN_COSTS_USERNAME", username)
+        self.container.add_secret(
+            "MLFLOW_RUN_COSTS_PASSWORD", ecs.Secret.from_secrets_manager(secret)
+        )
+
     def _build_service(
         self,
         vpc: ec2.IVpc,
