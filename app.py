@@ -88,6 +88,10 @@ def cdk_json_context() -> dict[str, object]:
     benchmarks, `python app.py`): only the CLI passes them to the app by itself."""
     with open(APP_DIR / "cdk.json", encoding="utf-8") as f:
         context: dict[str, object] = json.load(f).get("context", {})
+    # Outside the CLI nothing deploys these assets: hash them in place instead of copying the
+    # image's build context (container/ and the cost engine's ~1,000 catalog files) into every
+    # synth's output (`cdk synth --no-staging` does the same). The template is identical.
+    context.setdefault("aws:cdk:disable-asset-staging", True)
     return context
 
 

@@ -82,7 +82,8 @@ TASK_MEMORY_MIB = 1024
 #: A pass that has not finished in this long is stopped by the next one's schedule anyway.
 MAX_EVENT_AGE = Duration.hours(1)
 
-_RATE = r"rate\((?:1 (?:minute|hour|day)|[1-9][0-9]* (?:minutes|hours|days))\)"
+# `rate(1 day)` but `rate(2 days)`: Scheduler wants the singular for one.
+_RATE = r"rate\((?:1 (?:minute|hour|day)|(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))\)"
 _CRON = r"cron\([^()]+\)"
 
 

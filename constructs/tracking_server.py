@@ -41,17 +41,14 @@ from constructs.settings import LOG_RETENTION_DAYS, Cidr, Matches, OneOf, Rule, 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTAINER_DIR = REPO_ROOT / "container"
-#: The image's build context is the repository root reduced to what the Dockerfile copies: the
-#: container's files and the cost engine (for the scheduled run pricer, constructs/run_costs.py).
-#: Docker ignore syntax: everything is excluded, then these are let back in.
-IMAGE_FILES = ("container/Dockerfile", "container/requirements.txt", "container/*.py", "cost")
-IMAGE_EXCLUDE = (
-    "*",
-    *(f"!{pattern}" for pattern in IMAGE_FILES),
-    "**/__pycache__",
-    "**/*.pyc",
-    "**/.pytest_cache",
-    "**/.mypy_cache",
+#: The image's build context: the repository root reduced to container/ and cost/ by the
+#: patterns of container/Dockerfile.dockerignore (Docker ignore syntax; Docker reads the same
+#: file for `docker build -f container/Dockerfile .`).
+IMAGE_IGNORE_FILE = CONTAINER_DIR / "Dockerfile.dockerignore"
+IMAGE_EXCLUDE = tuple(
+    line.strip()
+    for line in IMAGE_IGNORE_FILE.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
 )
 CONTAINER_PORT = 5000
 #: Where the image keeps the RDS CA bundle (see container/Dockerfile).

@@ -698,10 +698,10 @@ def _invocations(props: dict[str, Any], ctx: PricingContext) -> tuple[float, boo
 @priced(
     "AWS::Scheduler::Schedule",
     service="EventBridge Scheduler",
-    summary="invocations (from a rate() expression, else usage; AWS's tiers make the first "
-    "14 million a month free) and, for an ECS RunTask target, the Fargate task-hours it starts "
-    "(runs x tasks x minutes per run, the task definition's size) and the custom metrics the "
-    "task publishes",
+    summary="invocations (from a rate() expression, else usage; the first 14 million a month "
+    "are priced 0 in AWS's published tiers) and, for an ECS RunTask target, the Fargate "
+    "task-hours it starts (runs x tasks x minutes per run, the task definition's size) and the "
+    "custom metrics the task publishes",
     usage=(
         UsageKey(
             "monthly_invocations",
