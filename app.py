@@ -16,7 +16,9 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from constructs.run_costs import load_budgets_file
 from cost.cdk import CostEstimate
+from cost.runs.budgets import Budget
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack
 
@@ -35,6 +37,7 @@ def build_app(
         app,
         config.resolved_stack_name,
         config=config,
+        run_cost_budgets=run_cost_budgets(config),
         env=env,
         description=f"MLflow tracking server on ECS Fargate, RDS for MySQL and S3 "
         f"(profile {config.profile})",
@@ -44,6 +47,19 @@ def build_app(
     if alarm.budget_alarm and estimate is not None:
         stack.add_cost_budget(estimate.monthly_limit(stack, alarm.budget_alarm_factor))
     return stack
+
+
+def run_cost_budgets(config: PlatformConfig) -> tuple[Budget, ...]:
+    """The run pricer's budgets file (`run_costs_budgets`), read and validated at synth."""
+    path = app_path(config.run_costs.run_costs_budgets)
+    if path is None:
+        return ()
+    if not config.run_costs.run_costs:
+        raise ConfigError([f"run_costs_budgets={str(path)!r} needs run_costs=true"])
+    try:
+        return load_budgets_file(path)
+    except ValueError as err:
+        raise ConfigError([str(err)]) from None
 
 
 def attach_cost_estimate(app: cdk.App, config: PlatformConfig) -> CostEstimate:
@@ -72,6 +88,10 @@ def cdk_json_context() -> dict[str, object]:
     benchmarks, `python app.py`): only the CLI passes them to the app by itself."""
     with open(APP_DIR / "cdk.json", encoding="utf-8") as f:
         context: dict[str, object] = json.load(f).get("context", {})
+    # Outside the CLI nothing deploys these assets: hash them in place instead of copying the
+    # image's build context (container/ and the cost engine's ~1,000 catalog files) into every
+    # synth's output (`cdk synth --no-staging` does the same). The template is identical.
+    context.setdefault("aws:cdk:disable-asset-staging", True)
     return context
 
 
@@ -83,13 +103,12 @@ def main() -> int:
             app.node.get_all_context(),
             default_account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
         )
+        # The estimate reports, tags and judges policies during synth (a validation plugin).
+        estimate = attach_cost_estimate(app, config) if config.cost_estimate.cost else None
+        build_app(app, config, estimate)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2  # bad input (1 is for a guardrail)
-
-    # The estimate reports, tags and judges policies during synth (a validation plugin).
-    estimate = attach_cost_estimate(app, config) if config.cost_estimate.cost else None
-    build_app(app, config, estimate)
     app.synth()
     return 0
 

@@ -126,14 +126,21 @@ class Network(Construct):
                 ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the VPC"
             )
             for name, service in INTERFACE_ENDPOINTS.items():
-                self.vpc.add_interface_endpoint(
-                    f"{name}Endpoint",
-                    service=service,
-                    subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-                    private_dns_enabled=True,
-                    security_groups=[self.endpoint_security_group],
-                    open=False,
-                )
+                self.add_interface_endpoint(name, service)
+
+    def add_interface_endpoint(
+        self, name: str, service: ec2.IInterfaceVpcEndpointService
+    ) -> ec2.InterfaceVpcEndpoint:
+        """One more interface endpoint in `endpoints` mode (e.g. CloudWatch metrics for the run
+        pricer), in the isolated subnets behind the endpoints' security group."""
+        return self.vpc.add_interface_endpoint(
+            f"{name}Endpoint",
+            service=service,
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            private_dns_enabled=True,
+            security_groups=[self.endpoint_security_group],
+            open=False,
+        )
 
     @property
     def service_subnets(self) -> ec2.SubnetSelection:

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from aws_cdk import Acknowledgment, Annotations, CfnOutput, Duration, Fn, Stack, Token, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    CfnOutput,
+    Duration,
+    Fn,
+    IgnoreMode,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -29,7 +39,17 @@ from aws_cdk.region_info import FactName
 from constructs import Construct
 from constructs.settings import LOG_RETENTION_DAYS, Cidr, Matches, OneOf, Rule, retention, setting
 
-CONTAINER_DIR = Path(__file__).resolve().parent.parent / "container"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONTAINER_DIR = REPO_ROOT / "container"
+#: The image's build context: the repository root reduced to container/ and cost/ by the
+#: patterns of container/Dockerfile.dockerignore (Docker ignore syntax; Docker reads the same
+#: file for `docker build -f container/Dockerfile .`).
+IMAGE_IGNORE_FILE = CONTAINER_DIR / "Dockerfile.dockerignore"
+IMAGE_EXCLUDE = tuple(
+    line.strip()
+    for line in IMAGE_IGNORE_FILE.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
+)
 CONTAINER_PORT = 5000
 #: Where the image keeps the RDS CA bundle (see container/Dockerfile).
 RDS_CA_BUNDLE_PATH = "/app/rds-ca-bundle.pem"
@@ -448,14 +468,16 @@ class TrackingServer(Construct):
         environment: dict[str, str],
         database_secret: secretsmanager.ISecret,
     ) -> ecs.ContainerDefinition:
-        image = ecs.ContainerImage.from_asset(
-            str(CONTAINER_DIR),
+        image = self.image = ecs.ContainerImage.from_asset(
+            str(REPO_ROOT),
+            file="container/Dockerfile",
             platform=(
                 ecr_assets.Platform.LINUX_ARM64
                 if server.cpu_architecture == "ARM64"
                 else ecr_assets.Platform.LINUX_AMD64
             ),
-            exclude=["__pycache__", "*.pyc", ".pytest_cache"],
+            exclude=list(IMAGE_EXCLUDE),
+            ignore_mode=IgnoreMode.DOCKER,
         )
         secrets = {
             "MLFLOW_DB_USERNAME": ecs.Secret.from_secrets_manager(database_secret, "username"),
@@ -503,6 +525,15 @@ class TrackingServer(Construct):
             )
         )
         return container
+
+    def add_run_costs_user(self, username: str, secret: secretsmanager.ISecret) -> None:
+        """Have the entrypoint keep the run pricer's MLflow user (constructs/run_costs.py):
+        its name in the plain environment, its password as an ECS secret (the entrypoint
+        uses it at start-up only; the workers never get it, container/tracking_secrets.py)."""
+        self.container.add_environment("MLFLOW_RUN_COSTS_USERNAME", username)
+        self.container.add_secret(
+            "MLFLOW_RUN_COSTS_PASSWORD", ecs.Secret.from_secrets_manager(secret)
+        )
 
     def _build_service(
         self,

@@ -37,6 +37,7 @@ PLAIN_ENVIRONMENT: tuple[str, ...] = (
     "MLFLOW_BUCKET_CHECK_SECONDS",
     "MLFLOW_MIGRATION_LOCK_SECONDS",
     "MLFLOW_ROLE",
+    "MLFLOW_RUN_COSTS_USERNAME",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 )
@@ -47,7 +48,13 @@ SECRET_ENVIRONMENT: tuple[str, ...] = (
     "MLFLOW_DB_PASSWORD",
     "MLFLOW_AUTH_ADMIN_PASSWORD",
     "MLFLOW_FLASK_SERVER_SECRET_KEY",
+    # The scheduled run pricer's MLflow password (set with MLFLOW_RUN_COSTS_USERNAME): the
+    # entrypoint keeps that user in step with it; the workers never see it.
+    "MLFLOW_RUN_COSTS_PASSWORD",
 )
+
+#: Secrets the task definition sets only when their feature is on (the run pricer: run_costs=true).
+OPTIONAL_SECRET_ENVIRONMENT: tuple[str, ...] = ("MLFLOW_RUN_COSTS_PASSWORD",)
 
 #: Read only when set; the integration suite points S3 at moto with it. Never in the task.
 TEST_ENVIRONMENT: tuple[str, ...] = ("MLFLOW_S3_ENDPOINT_URL",)
@@ -120,6 +127,16 @@ CHOICES: dict[str, tuple[str, ...]] = {
 #: Lengths of secrets (MLflow's own password policy is 12, mlflow.utils.validation).
 MIN_ADMIN_PASSWORD_LENGTH = 12
 MIN_SECRET_KEY_LENGTH = 16
+
+#: What the scheduled run pricer's user (MLFLOW_RUN_COSTS_USERNAME) is granted, as MLflow
+#: grants (resource type, pattern, permission): read every experiment (its runs, their
+#: artifacts) and edit runs (write and delete its cost.* tags). MLflow has no grant narrower
+#: than EDIT that allows setting a run's tags; EDIT does not allow deleting runs or managing
+#: permissions (MANAGE). Every other resource type stays at the default permission.
+RUN_COSTS_GRANTS: tuple[tuple[str, str, str], ...] = (
+    ("experiment", "*", "READ"),
+    ("run", "*", "EDIT"),
+)
 
 #: Exit codes of the entrypoint, one per start-up step that can fail.
 EXIT_CONFIG = 2

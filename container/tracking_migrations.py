@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracking_config import database_uri
-from tracking_contract import EXIT_MIGRATION
+from tracking_contract import EXIT_MIGRATION, RUN_COSTS_GRANTS
 from tracking_readiness import db_connection
 from tracking_settings import Settings, StartupError, database_secret_env
 
@@ -456,6 +456,40 @@ def _upgrade_auth(settings: Settings) -> None:
 
     bootstrap_admin_user()
     log.info(ensure_exact_user_names(settings))
+    if settings.run_costs_username and settings.run_costs_password:
+        from mlflow.server.auth import store
+
+        log.info(
+            ensure_run_costs_user(store, settings.run_costs_username, settings.run_costs_password)
+        )
+
+
+def ensure_run_costs_user(store: Any, username: str, password: str) -> str:
+    """The scheduled run pricer's user: a non-admin with exactly RUN_COSTS_GRANTS, and the
+    password of its secret (set on every start, so a new secret value takes effect with the
+    next deployment). Refuses an admin of that name rather than demoting it silently."""
+    if not callable(getattr(store, "grant_user_permission", None)):
+        raise StartupError(
+            EXIT_MIGRATION,
+            "MLflow's auth store has no grant_user_permission (added in 3.17): cannot grant the "
+            "run pricer's permissions; review tracking_migrations.py against this MLflow version",
+        )
+    if store.has_user(username, use_primary=True):
+        if store.get_user(username).is_admin:
+            raise StartupError(
+                EXIT_MIGRATION,
+                f"MLFLOW_RUN_COSTS_USERNAME={username!r} names an admin user; the run pricer "
+                "must run as a non-admin: pick another name or demote that user",
+            )
+        store.update_user(username, password=password)
+        done = "password set"
+    else:
+        store.create_user(username, password, is_admin=False)
+        done = "created"
+    for resource_type, pattern, permission in RUN_COSTS_GRANTS:
+        store.grant_user_permission(username, resource_type, pattern, permission)
+    grants = ", ".join(f"{p} on {t} {pat}" for t, pat, p in RUN_COSTS_GRANTS)
+    return f"run pricer user {username!r} {done} (non-admin; {grants})"
 
 
 def _states(settings: Settings, cur: Any) -> list[SchemaState]:

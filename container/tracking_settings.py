@@ -28,6 +28,8 @@ _SCHEMA_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 # S3 bucket naming rules (lower-case letters, digits, dots, hyphens; 3-63 characters).
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+# MLflow user names the app creates: a letter, then letters, digits, '_', '.' or '-'.
+_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 
 
 class StartupError(Exception):
@@ -73,6 +75,9 @@ class Settings:
     db_password: str = field(repr=False)
     admin_password: str | None = field(repr=False, default=None)
     flask_secret_key: str | None = field(repr=False, default=None)
+    # The scheduled run pricer's MLflow user, kept in step with its secret (None: no pricer).
+    run_costs_username: str | None = None
+    run_costs_password: str | None = field(repr=False, default=None)
 
 
 def _get(env: Mapping[str, str], name: str) -> str:
@@ -256,6 +261,40 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
                 f"least {MIN_SECRET_KEY_LENGTH} required; value not shown)"
             )
 
+    run_costs_username = _get(env, "MLFLOW_RUN_COSTS_USERNAME") or None
+    run_costs_password = env.get("MLFLOW_RUN_COSTS_PASSWORD") or None
+    if run_costs_username is not None:
+        if auth != "basic":
+            problems.append(
+                f"MLFLOW_RUN_COSTS_USERNAME={run_costs_username!r}: needs MLFLOW_AUTH=basic (with "
+                "auth off there are no users to create)"
+            )
+        if not _USERNAME_RE.match(run_costs_username):
+            problems.append(
+                f"MLFLOW_RUN_COSTS_USERNAME={run_costs_username!r}: a letter, then up to 63 "
+                "letters, digits, '_', '.' or '-'"
+            )
+        elif run_costs_username == admin_username:
+            problems.append(
+                f"MLFLOW_RUN_COSTS_USERNAME={run_costs_username!r}: must not be the admin user "
+                "(the pricer runs as a non-admin user)"
+            )
+        if run_costs_password is None:
+            problems.append(
+                "MLFLOW_RUN_COSTS_PASSWORD: missing secret (the run pricer's password, set with "
+                "MLFLOW_RUN_COSTS_USERNAME)"
+            )
+        elif len(run_costs_password) < MIN_ADMIN_PASSWORD_LENGTH:
+            problems.append(
+                f"MLFLOW_RUN_COSTS_PASSWORD: too short ({len(run_costs_password)} characters; "
+                f"MLflow requires at least {MIN_ADMIN_PASSWORD_LENGTH}; value not shown)"
+            )
+    elif run_costs_password is not None:
+        problems.append(
+            "MLFLOW_RUN_COSTS_PASSWORD: set without MLFLOW_RUN_COSTS_USERNAME (the user it is "
+            "the password of)"
+        )
+
     if problems:
         return None, problems
     return (
@@ -291,6 +330,8 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
             db_password=db_password,
             admin_password=admin_password,
             flask_secret_key=secret_key,
+            run_costs_username=run_costs_username,
+            run_costs_password=run_costs_password,
         ),
         [],
     )

@@ -27,6 +27,7 @@ from typing import Any
 from constructs.budget import CostBudgetSettings
 from constructs.database import DatabaseSettings
 from constructs.network import NetworkSettings
+from constructs.run_costs import RunCostsSettings
 from constructs.settings import (
     MARKDOWN_HEADER,
     PROFILES,
@@ -160,6 +161,7 @@ class PlatformConfig:
     cost_estimate: CostEstimateSettings = field(default_factory=CostEstimateSettings)
     tags: TagSettings = field(default_factory=TagSettings)
     cost_budget: CostBudgetSettings = field(default_factory=CostBudgetSettings)
+    run_costs: RunCostsSettings = field(default_factory=RunCostsSettings)
 
     @property
     def https(self) -> bool:
@@ -233,6 +235,14 @@ CONFIG_RULES: tuple[Rule[PlatformConfig], ...] = (
         reads=(),
         broken=lambda c: c.cost_budget.budget_alarm and not c.cost_estimate.cost,
         message=lambda c: "budget_alarm=true needs the cost estimate (cost=on) to derive its limit",
+    ),
+    Rule(
+        reads=("run_costs", "auth"),
+        broken=lambda c: c.run_costs.run_costs and c.server.auth != "basic",
+        message=lambda c: (
+            f"run_costs=true needs auth=basic (the run pricer logs in as its own MLflow user); "
+            f"auth={c.server.auth!r}"
+        ),
     ),
 )
 

@@ -6,18 +6,23 @@ IDs across refactors (pinned by tests), so a change can never replace them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import Acknowledgment, CfnOutput, Stack, Tags, Validations
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 
 from constructs import Construct
 from constructs.budget import CostBudget
 from constructs.database import DATABASE_NAME, Database
 from constructs.network import Network
+from constructs.run_costs import RunCosts
 from constructs.schema_migration import SchemaMigration
 from constructs.storage import AccessLogBucket, ArtifactStore
 from constructs.tracking_server import TrackingServer
 from constructs.waf import RateLimitWebAcl
+from cost.runs.budgets import Budget
 from stacks.config import PlatformConfig
 
 
@@ -25,7 +30,13 @@ class MlflowStack(Stack):
     """VPC, database, artifact store and tracking server for one deployment."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: PlatformConfig, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        run_cost_budgets: Sequence[Budget] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
@@ -109,6 +120,50 @@ class MlflowStack(Stack):
             self.web_acl = RateLimitWebAcl(
                 self, "WebAcl", settings=c.web_acl, load_balancer=self.server.load_balancer
             )
+        self.run_costs: RunCosts | None = None
+        if c.run_costs.run_costs:
+            self.run_costs = self._add_run_costs(run_cost_budgets)
+
+    def _add_run_costs(self, budgets: Sequence[Budget]) -> RunCosts:
+        """The scheduled run pricer (constructs/run_costs.py), where it can reach the tracking
+        server: the service's subnets, except that isolated subnets (`endpoints` mode) cannot
+        reach an internet-facing load balancer, so there it runs in the public subnets with a
+        public IP (for the few minutes of each pass)."""
+        c = self.config
+        subnets, public_ip = self.network.service_subnets, self.network.assign_public_ip
+        if c.network.network_mode == "endpoints":
+            if c.load_balancer.internal_load_balancer:
+                # Its metrics go to CloudWatch through an endpoint, like the tasks' logs.
+                self.network.add_interface_endpoint(
+                    "Monitoring", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING
+                )
+            else:
+                subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+                public_ip = True
+        run_costs = RunCosts(
+            self,
+            "RunCosts",
+            settings=c.run_costs,
+            budgets=budgets,
+            cluster=self.server.cluster,
+            vpc=self.network.vpc,
+            subnets=subnets,
+            assign_public_ip=public_ip,
+            image=self.server.image,
+            cpu_architecture=(
+                ecs.CpuArchitecture.ARM64
+                if c.server.cpu_architecture == "ARM64"
+                else ecs.CpuArchitecture.X86_64
+            ),
+            log_retention_days=c.server.log_retention_days,
+            tracking_uri=self.server.url,
+            listener_port=443 if c.https else 80,
+            load_balancer_security_group=self.server.load_balancer_security_group,
+            artifact_bucket=self.artifacts.bucket,
+            artifacts_uri=self.artifacts.uri,
+        )
+        self.server.add_run_costs_user(run_costs.username, run_costs.secret)
+        return run_costs
 
     def add_cost_budget(self, limit_usd: float) -> CostBudget:
         """An AWS Budgets budget on this deployment's real bill (`deployment` tag)."""

@@ -82,7 +82,12 @@ _OLD_PROFILES = {
         "access_log_expiry_days": 730,
     },
 }  # fmt: skip
-_NEW_SINCE = {"waf": False, "waf_rate_limit": 10_000, "waf_rate_window_seconds": 300}
+_NEW_SINCE = {
+    "waf": False, "waf_rate_limit": 10_000, "waf_rate_window_seconds": 300,
+    # The scheduled run pricer (issue 13): off in every profile.
+    "run_costs": False, "run_costs_schedule": "rate(1 day)", "run_costs_budgets": None,
+    "run_costs_alarm_email": None,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("profile", ["dev", "team", "prod"])

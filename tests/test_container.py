@@ -132,7 +132,9 @@ def test_contract_names_are_disjoint_and_complete() -> None:
         "MLFLOW_DB_PASSWORD",
         "MLFLOW_AUTH_ADMIN_PASSWORD",
         "MLFLOW_FLASK_SERVER_SECRET_KEY",
+        "MLFLOW_RUN_COSTS_PASSWORD",
     }
+    assert set(contract.OPTIONAL_SECRET_ENVIRONMENT) <= secret
     # Every default, limit and choice belongs to a plain variable.
     assert set(contract.DEFAULTS) <= plain
     assert set(contract.LIMITS) <= plain
@@ -181,12 +183,30 @@ def test_module_names_cannot_clash() -> None:
 
 def test_dockerfile_copies_every_module() -> None:
     text = (CONTAINER / "Dockerfile").read_text()
-    copy = re.search(r"^COPY (entrypoint\.py.*?) /app/$", text, re.M | re.S)
+    copy = re.search(r"^COPY (container/entrypoint\.py.*?) /app/$", text, re.M | re.S)
     assert copy is not None
-    copied = sorted(
-        Path(word).stem for word in copy.group(1).replace("\\", " ").split() if word.endswith(".py")
-    )
+    words = copy.group(1).replace("\\", " ").split()
+    assert all(word.startswith("container/") for word in words)
+    copied = sorted(Path(word).stem for word in words if word.endswith(".py"))
     assert copied == CONTAINER_MODULES
+
+
+def test_dockerfile_copies_the_cost_engine_for_the_run_pricer() -> None:
+    """The scheduled run pricer runs `python -m cost runs` in this image (WORKDIR /app)."""
+    text = (CONTAINER / "Dockerfile").read_text()
+    assert re.search(r"^WORKDIR /app$", text, re.M)
+    assert re.search(r"^COPY cost /app/cost$", text, re.M)
+    assert re.search(r"^COPY container/requirements\.txt \.$", text, re.M)
+    pins = (CONTAINER / "requirements.txt").read_text()
+    for package in ("PyYAML", "boto3", "mlflow-skinny", "matplotlib"):
+        assert re.search(rf"^{package}==", pins, re.M), package
+
+
+def test_the_cost_package_cannot_clash_in_the_image() -> None:
+    """/app is first on the image's sys.path: nothing installed may be called `cost`."""
+    code = "import importlib.util; print(importlib.util.find_spec('cost') is None)"
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr
 
 
 def test_running_server_does_not_import_start_up_code() -> None:
@@ -780,3 +800,102 @@ def test_concurrent_reservations_cannot_overshoot_the_budget() -> None:
     for thread in threads:
         thread.join()
     assert sum(1 for wait in granted if wait <= 0) == 10
+
+
+# --- the scheduled run pricer's MLflow user (MLFLOW_RUN_COSTS_USERNAME/PASSWORD) -------------
+
+
+def test_run_pricer_user_settings_are_optional_and_checked_together() -> None:
+    settings, problems = settings_mod.parse_settings(good_env())
+    assert settings is not None and settings.run_costs_username is None and not problems
+    settings, problems = settings_mod.parse_settings(
+        good_env(MLFLOW_RUN_COSTS_USERNAME="cost-pricer", MLFLOW_RUN_COSTS_PASSWORD="p" * 32)
+    )
+    assert settings is not None and not problems
+    assert settings.run_costs_username == "cost-pricer"
+    assert "p" * 32 not in repr(settings)
+    _, problems = settings_mod.parse_settings(good_env(MLFLOW_RUN_COSTS_USERNAME="cost-pricer"))
+    assert any(p.startswith("MLFLOW_RUN_COSTS_PASSWORD: missing secret") for p in problems)
+    _, problems = settings_mod.parse_settings(good_env(MLFLOW_RUN_COSTS_PASSWORD="p" * 32))
+    assert any("set without MLFLOW_RUN_COSTS_USERNAME" in p for p in problems)
+    _, problems = settings_mod.parse_settings(
+        good_env(MLFLOW_RUN_COSTS_USERNAME="admin", MLFLOW_RUN_COSTS_PASSWORD="short")
+    )
+    assert any("must not be the admin user" in p for p in problems)
+    assert any("too short (5 characters" in p and "short'" not in p for p in problems)
+    _, problems = settings_mod.parse_settings(
+        good_env(
+            MLFLOW_AUTH="none",
+            MLFLOW_RUN_COSTS_USERNAME="cost-pricer",
+            MLFLOW_RUN_COSTS_PASSWORD="p" * 32,
+        )
+    )
+    assert any("needs MLFLOW_AUTH=basic" in p for p in problems)
+
+
+class FakeAuthStore:
+    """The part of MLflow's auth store ensure_run_costs_user uses."""
+
+    def __init__(self, users: dict[str, bool] | None = None) -> None:
+        self.users = dict(users or {})  # name -> is_admin
+        self.passwords: dict[str, str] = {}
+        self.grants: set[tuple[str, str, str, str]] = set()
+
+    def has_user(self, username: str, *, use_primary: bool = False) -> bool:
+        return username in self.users
+
+    def get_user(self, username: str) -> Any:
+        return type("User", (), {"is_admin": self.users[username]})()
+
+    def create_user(self, username: str, password: str, is_admin: bool = False) -> None:
+        self.users[username] = is_admin
+        self.passwords[username] = password
+
+    def update_user(self, username: str, password: str | None = None) -> None:
+        assert password is not None
+        self.passwords[username] = password
+
+    def grant_user_permission(
+        self, username: str, resource_type: str, resource_pattern: str, permission: str
+    ) -> None:
+        self.grants = {
+            g for g in self.grants if g[:3] != (username, resource_type, resource_pattern)
+        }
+        self.grants.add((username, resource_type, resource_pattern, permission))
+
+
+def _migrations() -> Any:
+    import tracking_migrations
+
+    return tracking_migrations
+
+
+def test_run_pricer_user_is_created_non_admin_with_read_experiments_and_edit_runs() -> None:
+    store = FakeAuthStore()
+    message = _migrations().ensure_run_costs_user(store, "cost-pricer", "secret-password-1")
+    assert store.users == {"cost-pricer": False}
+    assert store.passwords == {"cost-pricer": "secret-password-1"}
+    assert store.grants == {
+        ("cost-pricer", "experiment", "*", "READ"),
+        ("cost-pricer", "run", "*", "EDIT"),
+    }
+    assert "created" in message and "secret-password-1" not in message
+    # The next start: same user, the password follows the secret, the grants stay exact.
+    message = _migrations().ensure_run_costs_user(store, "cost-pricer", "rotated-password-2")
+    assert store.passwords == {"cost-pricer": "rotated-password-2"} and "password set" in message
+    assert len(store.grants) == 2
+
+
+def test_run_pricer_user_refuses_an_admin_of_that_name() -> None:
+    store = FakeAuthStore({"cost-pricer": True})
+    with pytest.raises(settings_mod.StartupError, match="names an admin user") as err:
+        _migrations().ensure_run_costs_user(store, "cost-pricer", "secret-password-1")
+    assert err.value.exit_code == contract.EXIT_MIGRATION and not store.grants
+
+
+def test_the_workers_never_get_the_run_pricer_password() -> None:
+    env = good_env(MLFLOW_RUN_COSTS_USERNAME="cost-pricer", MLFLOW_RUN_COSTS_PASSWORD="p" * 32)
+    settings, _ = settings_mod.parse_settings(env)
+    assert settings is not None
+    assert "MLFLOW_RUN_COSTS_PASSWORD" not in config.worker_secret_values(settings)
+    assert "MLFLOW_RUN_COSTS_PASSWORD" in contract.SECRET_ENVIRONMENT  # stripped, redacted

@@ -9,7 +9,11 @@ from pathlib import Path
 COST = Path(__file__).resolve().parent.parent / "cost"
 
 #: Bottom to top; a module may import its own layer and the layers below.
-LAYERS = ["model", "catalog", "template", "pricing", "estimate", "policy", "report", "cdk", "app"]
+#: `runs` (the MLflow run pricer) sits above the report layer: it reads the catalog, the pricing
+#: functions' storage model and templates, and talks to MLflow and CloudWatch itself.
+LAYERS = [
+    "model", "catalog", "template", "pricing", "estimate", "policy", "report", "runs", "cdk", "app",
+]  # fmt: skip
 #: Top-level modules of the package: the entry points.
 ENTRY = {"cli", "refresh", "__main__", "__init__"}
 #: Layers that must import only the standard library, PyYAML and lower layers.

@@ -511,6 +511,28 @@ PRICED_CASES = [
         },
         1e6 * 1e-6,
     ),
+    # a daily schedule starting a 1 vCPU / 2 GB x86 Fargate task for 30 min: 730/24 runs x
+    # 0.5 h x (0.04048 per vCPU-h + 2 x 0.004445 per GB-h); invocations in the 0 tier
+    Case(
+        "AWS::Scheduler::Schedule",
+        {
+            "Task": res("AWS::ECS::TaskDefinition", Cpu="1024", Memory="2048"),
+            "S": res(
+                "AWS::Scheduler::Schedule",
+                ScheduleExpression="rate(1 day)",
+                Target={
+                    "Arn": "arn",
+                    "RoleArn": "role",
+                    "EcsParameters": {
+                        "TaskDefinitionArn": {"Ref": "Task"},
+                        "LaunchType": "FARGATE",
+                    },
+                },
+            ),
+        },
+        H / 24 * 0.5 * (0.04048 + 2 * 0.004445),
+        usage={"resources": {"S": {"minutes_per_run": 30}}},
+    ),
     # provisioned concurrency 2 x 1 GB x 730 h x 3600 s x 4.1667e-6
     Case(
         "AWS::Lambda::Version",
@@ -944,6 +966,11 @@ UNPRICED_CASES = [
         },
         NONE,
         catalog="empty",
+    ),
+    Case(
+        "AWS::Scheduler::Schedule",
+        {"S": res("AWS::Scheduler::Schedule", ScheduleExpression="cron(0 3 * * ? *)")},
+        "set usage monthly_invocations",
     ),
     Case(
         "AWS::Lambda::Version",

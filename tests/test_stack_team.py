@@ -189,7 +189,8 @@ def test_environment_and_secrets_match_the_container_contract(team: Synth) -> No
     container = _container(team)
     env_names = {e["Name"] for e in container["Environment"]}
     secret_names = {e["Name"] for e in container["Secrets"]}
-    assert secret_names == set(contract.SECRET_ENVIRONMENT)
+    optional = set(contract.OPTIONAL_SECRET_ENVIRONMENT)
+    assert secret_names == set(contract.SECRET_ENVIRONMENT) - optional  # run_costs is off
     assert env_names <= set(contract.PLAIN_ENVIRONMENT)
     assert not env_names & secret_names
     env = {e["Name"]: e["Value"] for e in container["Environment"]}

@@ -74,7 +74,7 @@ SPOT_UNSOURCED = (
 )
 
 
-def _fargate_prices() -> list[PriceSpec]:
+def fargate_prices() -> list[PriceSpec]:
     specs = []
     for arm in (False, True):
         for usagetype, dimension in zip(
@@ -135,7 +135,7 @@ def _cluster_default_strategy(service: Resource, ctx: PricingContext) -> Any:
             "average number of running tasks (default: the service's DesiredCount)",
         ),
     ),
-    prices=_fargate_prices(),
+    prices=fargate_prices(),
     reads=("AWS::ECS::TaskDefinition",),
 )
 def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
@@ -362,3 +362,64 @@ def price_lambda_function(resource: Resource, ctx: PricingContext) -> list[CostC
             tiered=True,
         ),
     ]
+
+
+def fargate_task_hours(
+    task_def: Resource,
+    ctx: PricingContext,
+    *,
+    task_hours: float,
+    what: str,
+    public_ip: bool,
+) -> list[CostComponent]:
+    """On-demand Fargate components for `task_hours` hours of one task of `task_def` (tasks
+    started by a schedule or a workflow rather than kept running by a service)."""
+    td = task_def.properties
+    platform = _mapping(td.get("RuntimePlatform"), ctx, "runtime platform")
+    os_family = ctx.text(platform.get("OperatingSystemFamily"), "LINUX", "operating system")
+    if os_family != "LINUX":
+        raise Unpriceable(f"Fargate on {os_family} is not in the price catalog")
+    arm = ctx.text(platform.get("CpuArchitecture"), "X86_64", "CPU architecture") == "ARM64"
+    vcpu = ctx.number(td.get("Cpu"), 1024, "task CPU units") / 1024
+    memory_gb = ctx.number(td.get("Memory"), 2048, "task memory (MiB)") / 1024
+    ephemeral = _mapping(td.get("EphemeralStorage"), ctx, "ephemeral storage").get("SizeInGiB")
+    ephemeral_gb = ctx.number(ephemeral, FREE_EPHEMERAL_GB, "ephemeral storage (GiB)")
+    label = "ARM64" if arm else "x86_64"
+    cpu_type, mem_type = _fargate_usagetypes(arm, False)
+    components = [
+        ctx.component(
+            f"Fargate vCPU of {what} ({label}, {vcpu:g} vCPU)",
+            "vCPU-hours",
+            vcpu * task_hours,
+            ctx.price(ECS, "Compute", cpu_type),
+            usage_based=True,
+        ),
+        ctx.component(
+            f"Fargate memory of {what} ({label}, {memory_gb:g} GB)",
+            "GB-hours",
+            memory_gb * task_hours,
+            ctx.price(ECS, "Compute", mem_type),
+            usage_based=True,
+        ),
+    ]
+    if ephemeral_gb > FREE_EPHEMERAL_GB:
+        components.append(
+            ctx.component(
+                f"Ephemeral storage of {what} above {FREE_EPHEMERAL_GB} GB",
+                "GB-hours",
+                (ephemeral_gb - FREE_EPHEMERAL_GB) * task_hours,
+                ctx.price(ECS, "Compute", "Fargate-EphemeralStorage-GB-Hours"),
+                usage_based=True,
+            )
+        )
+    if public_ip:
+        components.append(
+            ctx.component(
+                f"Public IPv4 address of {what}",
+                "IP-hours",
+                task_hours,
+                public_ipv4(ctx),
+                usage_based=True,
+            )
+        )
+    return components

@@ -1,6 +1,7 @@
 """Serverless and messaging: API Gateway (REST, HTTP, WebSocket, stage caches), Step
-Functions, SNS, SQS, EventBridge, Lambda provisioned concurrency, and the types of these
-services that bill nothing themselves.
+Functions, SNS, SQS, EventBridge (and EventBridge Scheduler schedules with the Fargate tasks
+they start), Lambda provisioned concurrency, and the types of these services that bill nothing
+themselves.
 
 Requests and messages come from usage keys. Request tiers are applied per resource, not per
 account and region as AWS bills them, and no free tier is deducted.
@@ -9,10 +10,12 @@ account and region as AWS bills them, and no free tier is deducted.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
+from cost.pricing.compute import fargate_prices, fargate_task_hours
 from cost.pricing.context import (
     Free,
     PricingContext,
@@ -21,6 +24,7 @@ from cost.pricing.context import (
     is_unresolved,
     ref_target,
 )
+from cost.pricing.monitoring import CW, METRICS
 from cost.pricing.registry import HOURS, UsageKey, free, priced
 
 # --- API Gateway -------------------------------------------------------------------------
@@ -638,6 +642,145 @@ def price_event_rule(resource: Resource, ctx: PricingContext) -> list[CostCompon
             usage_based=True,
         )
     ]
+
+
+# --- EventBridge Scheduler ------------------------------------------------------------------
+
+#: AWS publishes the Scheduler's invocations in the EventBridge price file as two tiers: the
+#: first 14 million a month at 0 (always free, not the retired 12-month free tier), then per
+#: invocation. Tiers are applied per schedule (as every tier here: per resource).
+SCHEDULER_INVOCATIONS = PriceSpec(
+    EVENTS,
+    "EventBridge Scheduler",
+    "Scheduler-Invocations",
+    published=Page(
+        "events",
+        unit="Invocations",
+        tiers=(
+            (0, "Scheduled Invocation for 0 to 14000000 Invocations"),
+            (14_000_000, "Scheduled Invocation for 14000000 to Inf Invocations"),
+        ),
+    ),
+)
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+_RATE_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+_MONTH_SECONDS = 730 * 3600
+
+
+def schedule_interval_seconds(expression: str) -> float | None:
+    """Seconds between the runs of a `rate(...)` expression; None for cron() and at()."""
+    match = _RATE.match(expression.strip())
+    if match is None:
+        return None
+    return int(match.group(1)) * _RATE_SECONDS[match.group(2).removesuffix("s")]
+
+
+def _invocations(props: dict[str, Any], ctx: PricingContext) -> tuple[float, bool]:
+    """(invocations per month, from usage?)."""
+    stated = ctx.usage.get("monthly_invocations")
+    if stated is not None:
+        return stated, True
+    expression = props.get("ScheduleExpression")
+    if not isinstance(expression, str):
+        raise Unpriceable("the schedule expression is not known at synth time")
+    if expression.startswith("at("):
+        ctx.assume("a one-time at() schedule: one invocation")
+        return 1.0, False
+    interval = schedule_interval_seconds(expression)
+    if interval is None:
+        raise Unpriceable(
+            f"how often {expression} runs is not derived from cron expressions; set usage "
+            "monthly_invocations"
+        )
+    return _MONTH_SECONDS / interval, False
+
+
+@priced(
+    "AWS::Scheduler::Schedule",
+    service="EventBridge Scheduler",
+    summary="invocations (from a rate() expression, else usage; the first 14 million a month "
+    "are priced 0 in AWS's published tiers) and, for an ECS RunTask target, the Fargate "
+    "task-hours it starts (runs x tasks x minutes per run, the task definition's size) and the "
+    "custom metrics the task publishes",
+    usage=(
+        UsageKey(
+            "monthly_invocations",
+            None,
+            "invocations per month (default: derived from a rate() expression; needed for cron())",
+        ),
+        UsageKey("minutes_per_run", 10, "how long each task an ECS target starts runs, minutes"),
+        UsageKey(
+            "custom_metrics",
+            0,
+            "custom CloudWatch metrics the target publishes (PutMetricData; each combination "
+            "of dimension values is one metric)",
+        ),
+    ),
+    prices=(SCHEDULER_INVOCATIONS, *fargate_prices(), METRICS),
+    reads=("AWS::ECS::TaskDefinition",),
+)
+def price_schedule(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    if ctx.text(props.get("State"), "ENABLED", "schedule state") == "DISABLED":
+        raise Free("a disabled schedule invokes nothing")
+    invocations, from_usage = _invocations(props, ctx)
+    components = [
+        ctx.component(
+            f"Scheduler invocations ({invocations:g} a month)",
+            "invocations",
+            invocations,
+            ctx.price(EVENTS, "EventBridge Scheduler", "Scheduler-Invocations"),
+            usage_based=from_usage,
+            tiered=True,
+        )
+    ]
+    target = props.get("Target")
+    ecs_parameters = target.get("EcsParameters") if isinstance(target, dict) else None
+    if isinstance(ecs_parameters, dict):
+        components += _scheduled_tasks(ecs_parameters, invocations, ctx)
+    metrics = ctx.usage.get("custom_metrics") or 0.0
+    if metrics > 0:
+        components.append(
+            ctx.component(
+                f"Custom metrics the target publishes ({metrics:g})",
+                "metric-months",
+                metrics,
+                ctx.price(CW, "Metric", "CW:MetricMonitorUsage"),
+                usage_based=True,
+                tiered=True,
+            )
+        )
+    return components
+
+
+def _scheduled_tasks(
+    parameters: dict[str, Any], invocations: float, ctx: PricingContext
+) -> list[CostComponent]:
+    """The Fargate tasks an ECS RunTask target starts: runs x tasks x minutes per run."""
+    task_def = ctx.referenced(parameters.get("TaskDefinitionArn"), "AWS::ECS::TaskDefinition")
+    if task_def is None:
+        raise Unpriceable("its ECS target's task definition is not in this template")
+    launch_type = ctx.text(parameters.get("LaunchType"), "", "launch type") or None
+    strategy = parameters.get("CapacityProviderStrategy")
+    if launch_type == "EC2":
+        ctx.assume("the ECS target runs on the EC2 launch type: its tasks are billed there")
+        return []
+    if strategy or launch_type not in (None, "FARGATE"):
+        raise Unpriceable("only ECS targets with the FARGATE launch type are priced")
+    if launch_type is None:
+        ctx.assume("no launch type on the ECS target: the cluster's default assumed Fargate")
+    count = ctx.number(parameters.get("TaskCount"), 1, "task count")
+    minutes = ctx.usage.get("minutes_per_run") or 0.0
+    network = parameters.get("NetworkConfiguration")
+    awsvpc = network.get("AwsvpcConfiguration") if isinstance(network, dict) else None
+    public_ip = isinstance(awsvpc, dict) and awsvpc.get("AssignPublicIp") == "ENABLED"
+    return fargate_task_hours(
+        task_def,
+        ctx,
+        task_hours=invocations * count * minutes / 60,
+        what=f"the scheduled task ({invocations:g} runs x {count:g} x {minutes:g} min)",
+        public_ip=public_ip,
+    )
 
 
 # --- Lambda provisioned concurrency --------------------------------------------------------

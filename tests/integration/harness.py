@@ -62,6 +62,9 @@ DB_PASSWORD = "Pw%:#?&+=@/ 'q\"[x]$!;,~"
 DB_USERNAME = "mlflow_master"
 ADMIN_PASSWORD = "admin-Pa55word-%#?"
 SECRET_KEY = "flask-secret-key-shared-by-all-tasks"
+#: The scheduled run pricer's MLflow user and password (constructs/run_costs.py).
+RUN_COSTS_USERNAME = "cost-pricer"
+RUN_COSTS_PASSWORD = "pricer-Pa55word-%#?&"
 REGION = "eu-west-1"
 ALB_HOST = "internal-mlflow-1234567890.eu-west-1.elb.amazonaws.com"
 DOMAIN_HOST = "mlflow.example.com"
@@ -523,6 +526,8 @@ def server_env(
         "MLFLOW_BUCKET_CHECK_SECONDS": "15",
         "MLFLOW_MIGRATION_LOCK_SECONDS": "300",
         "MLFLOW_ROLE": "server",
+        # The scheduled run pricer's user (run_costs=true): every server start keeps it.
+        "MLFLOW_RUN_COSTS_USERNAME": RUN_COSTS_USERNAME,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
     }
@@ -531,6 +536,7 @@ def server_env(
         "MLFLOW_DB_PASSWORD": DB_PASSWORD,
         "MLFLOW_AUTH_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "MLFLOW_FLASK_SERVER_SECRET_KEY": SECRET_KEY,
+        "MLFLOW_RUN_COSTS_PASSWORD": RUN_COSTS_PASSWORD,
     }
     assert set(plain) == set(contract.PLAIN_ENVIRONMENT), "harness env drifted from contract"
     assert set(secrets) == set(contract.SECRET_ENVIRONMENT)
