@@ -246,9 +246,14 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
 
         write_chart(report, args.chart)
     if args.publish_metrics:
-        from cost.runs.metrics import metric_data, publish
+        from cost.runs.metrics import PublishError, metric_data, publish
 
-        publish(args.publish_metrics, metric_data(report, results))
+        try:
+            sent = publish(args.publish_metrics, metric_data(report, results))
+        except PublishError as err:
+            _budget_exit(report, results)
+            raise SourceError(str(err)) from None
+        print(f"published {sent:,} metric data points to {args.publish_metrics}", file=sys.stderr)
     return _budget_exit(report, results)
 
 

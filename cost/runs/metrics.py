@@ -20,6 +20,10 @@ RUNS_PRICED = "RunsPriced"
 RUNS_UNPRICED = "RunsUnpriced"
 
 
+class PublishError(Exception):
+    """The metrics could not be sent (the report was written; the command exits 2)."""
+
+
 def metric_data(report: RunsReport, results: list[BudgetResult]) -> list[dict[str, Any]]:
     current = report.now.strftime("%Y-%m")
     data: list[dict[str, Any]] = [
@@ -57,5 +61,11 @@ def publish(namespace: str, data: list[dict[str, Any]], client: Any = None) -> i
 
         client = boto3.client("cloudwatch")
     for i in range(0, len(data), 500):
-        client.put_metric_data(Namespace=namespace, MetricData=data[i : i + 500])
+        try:
+            client.put_metric_data(Namespace=namespace, MetricData=data[i : i + 500])
+        except Exception as err:  # botocore's ClientError, no credentials, no endpoint
+            raise PublishError(
+                f"--publish-metrics {namespace!r}: CloudWatch refused or was unreachable after "
+                f"{i:,} of {len(data):,} data points: {err}"
+            ) from None
     return len(data)

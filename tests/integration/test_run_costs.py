@@ -312,3 +312,110 @@ def test_bad_input_exits_2_naming_the_option(server: h.ServerProcess) -> None:
         assert text in result.stderr and "Traceback" not in result.stderr
     wrong = cost(server, "--dry-run", user=("admin", "wrong-password"))
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+
+
+def _scheduled(budget_team: str) -> Any:
+    """The run pricer's command and environment from a synthesized stack (run_costs=true),
+    with one budget for `budget_team`: exactly what the schedule starts in Fargate."""
+    from constructs import run_costs as rc
+    from cost.runs.budgets import Budget
+    from tests.test_run_costs import Bare
+
+    bare = Bare(
+        rc.RunCostsSettings(run_costs=True),
+        (Budget("sched-monthly", "team", budget_team, 0.05, 0.8),),
+    )
+    return rc.scheduled_task_command(bare.json), bare.run_costs.namespace
+
+
+def test_the_scheduled_task_prices_as_its_user_and_publishes_metrics(
+    server: h.ServerProcess, moto: h.Moto, tmp_path: Path
+) -> None:
+    """The stack's scheduled command line, unchanged but for the tracking URI, the region
+    token and the report path, run as the pricer user the server's entrypoint created
+    (cost-pricer: READ on experiments, EDIT on runs), its metrics sent to moto's CloudWatch."""
+    import boto3
+
+    team = unique("sched")
+    now = time.time()
+    month_start = time.mktime(time.strptime(time.strftime("%Y-%m", time.gmtime(now)), "%Y-%m"))
+    month_start -= time.timezone  # mktime is local time; the month starts at 00:00 UTC
+    seconds = min(3600.0, now - month_start - 60)  # started this month (UTC)
+    name = unique("sched")
+    with client(server) as c:
+        exp = c.create_experiment(name, tags={"team": team})
+        run = c.create_run(exp, start_time=int((now - seconds - 30) * 1000))
+        c.log_param(run.info.run_id, "instance_type", "m5.large")
+        c.set_terminated(run.info.run_id, end_time=int((now - 30) * 1000))
+        # Started before the task's look-back (35 days): not this pass's business.
+        old = c.create_run(exp, start_time=int((now - 40 * 86400) * 1000))
+        c.log_param(old.info.run_id, "instance_type", "m5.large")
+        c.set_terminated(old.info.run_id, end_time=int((now - 40 * 86400 + 3600) * 1000))
+    compute = 0.096 * seconds / 3600  # m5.large us-east-1, 0.096 USD/h
+
+    command, namespace = _scheduled(team)
+    report_path = tmp_path / "run-costs.json"
+    argv = command.with_option("--tracking-uri", f"http://127.0.0.1:{server.port}")
+    argv[argv.index("--output") + 1] = str(report_path)
+    argv = [a.replace("${AWS::Region}", "us-east-1") for a in argv]
+    assert argv[0] == "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "AWS_"))}
+    env.update(
+        {k: v.replace("${AWS::Region}", "us-east-1") for k, v in command.environment.items()}
+    )
+    assert list(command.secrets) == ["MLFLOW_TRACKING_PASSWORD"]
+    env["MLFLOW_TRACKING_PASSWORD"] = h.RUN_COSTS_PASSWORD
+    env.update(
+        AWS_ENDPOINT_URL=moto.endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    result = subprocess.run(
+        [sys.executable, *argv[1:]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # 0.096 x 1 h is over the 0.05 budget: exit 1, named, after the metrics were sent.
+    assert result.returncode == 1, result.stderr
+    assert f"budget sched-monthly (team={team})" in result.stderr
+    assert "published" in result.stderr and "Traceback" not in result.stderr
+    report = json.loads(report_path.read_text())
+    teams = {row["key"]: row for row in report["by"]["team"]}
+    assert teams[team]["compute_usd"] == pytest.approx(compute, abs=1e-6)
+    assert tags_of(server, run.info.run_id)["cost.compute_usd"] == f"{compute:.6f}"
+    experiments = {row["key"]: row for row in report["by"]["experiment"]}
+    assert experiments[name]["runs"] == 1
+    assert tags_of(server, old.info.run_id) == {}
+
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        region_name="us-east-1",
+        endpoint_url=moto.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+    def latest(name: str, dimensions: list[dict[str, str]]) -> float:
+        points = cloudwatch.get_metric_statistics(
+            Namespace=namespace,
+            MetricName=name,
+            Dimensions=dimensions,
+            StartTime=now - 3600,
+            EndTime=time.time() + 3600,
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        assert points, (name, dimensions)
+        return float(max(points, key=lambda p: p["Timestamp"])["Maximum"])
+
+    assert latest("BudgetSpendUSD", [{"Name": "Budget", "Value": "sched-monthly"}]) == (
+        pytest.approx(compute, abs=1e-6)
+    )
+    assert latest("MonthToDateUSD", [{"Name": "Team", "Value": team}]) == pytest.approx(
+        compute, abs=1e-6
+    )
+    assert latest("RunsPriced", []) == report["totals"]["runs"] - report["totals"]["unpriced_runs"]
+    assert latest("RunsUnpriced", []) == report["totals"]["unpriced_runs"]
