@@ -24,7 +24,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: help deps synth test unit integration integration-deps server-venv previous-venvs lint \
-        bench bench-synth bench-server cost-diff clean local local-stop local-screenshot
+        bench bench-synth bench-server bench-runs cost-diff clean local local-stop local-screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -67,8 +67,9 @@ local-stop: ## stop `make local` (from another terminal): no process or director
 	@if [ -x $(PY) ]; then $(PY) tests/integration/local.py stop --dir "$(LOCAL_DIR)"; \
 	else echo "make local-stop: nothing to stop ($(PY) is missing)"; fi
 
-local-screenshot: deps server-venv integration-deps ## refresh docs/img/local-ui.png from the browser test of `make local`
-	LOCAL_UI_SCREENSHOT=$(CURDIR)/docs/img/local-ui.png $(PY) -m pytest \
+local-screenshot: deps server-venv integration-deps ## refresh docs/img/local-ui.png and run-costs.png from the browser tests of `make local`
+	LOCAL_UI_SCREENSHOT=$(CURDIR)/docs/img/local-ui.png \
+	RUN_COSTS_SCREENSHOT=$(CURDIR)/docs/img/run-costs.png $(PY) -m pytest \
 	    tests/integration/test_local.py -k browser $(PYTEST_ARGS)
 
 synth: deps ## synthesize the app offline; prints the cost summary, writes cdk.out/
@@ -95,6 +96,9 @@ bench-synth: deps ## synth with and without the cost estimate, on the app and on
 
 bench-server: deps server-venv integration-deps ## tuned vs stock MLflow server under load on local stand-ins
 	$(PY) benchmarks/server_bench.py
+
+bench-runs: deps server-venv integration-deps ## `cost runs` on 100,000 runs of the local server: runs/s and peak memory (ARGS="--runs N")
+	$(PY) benchmarks/runs_bench.py $(ARGS)
 
 # CI passes its values as the shell variables COST_DIFF_BASE / COST_DIFF_ARGS: make would expand
 # `$(shell ...)` in a make variable given on the command line, the shell only expands `$$`.

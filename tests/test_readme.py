@@ -7,6 +7,8 @@ import re
 import struct
 from pathlib import Path
 
+import pytest
+
 from stacks.config import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,14 +52,21 @@ def _png_text_chunks(png: bytes) -> dict[str, str]:
     return chunks
 
 
-def test_the_local_ui_screenshot_shows_the_pinned_mlflow() -> None:
-    """docs/img/local-ui.png comes from the browser test of `make local`, stamped with the MLflow
-    version the page showed; after an MLflow upgrade `make local-screenshot` refreshes it."""
-    assert "(docs/img/local-ui.png)" in README
-    png = (ROOT / "docs" / "img" / "local-ui.png").read_bytes()
+@pytest.mark.parametrize(
+    ("image", "test"),
+    [
+        ("local-ui.png", "test_browser_logs_in_and_sees_the_experiment_and_run"),
+        ("run-costs.png", "test_browser_shows_the_run_costs_in_the_runs_table"),
+    ],
+)
+def test_the_readme_screenshots_show_the_pinned_mlflow(image: str, test: str) -> None:
+    """docs/img/*.png come from the browser tests of `make local`, stamped with the MLflow
+    version the page showed; after an MLflow upgrade `make local-screenshot` refreshes them."""
+    assert f"(docs/img/{image})" in README
+    png = (ROOT / "docs" / "img" / image).read_bytes()
     stamp = json.loads(_png_text_chunks(png)["mlflow-on-aws"])
     requirements = (ROOT / "container" / "requirements.txt").read_text()
     pinned = re.search(r"^mlflow\[auth\]==(\S+)$", requirements, flags=re.MULTILINE)
     assert pinned, "no mlflow[auth] pin in container/requirements.txt"
     assert stamp["mlflow"] == pinned.group(1), "stale screenshot: run `make local-screenshot`"
-    assert stamp["test"].startswith("tests/integration/test_local.py::test_browser")
+    assert stamp["test"] == f"tests/integration/test_local.py::{test}"

@@ -330,6 +330,8 @@ def test_rollups_and_budgets_month_by_month(pricer: RunPricer) -> None:
     assert results[("nobody", "2026-12")].status == "empty"
     text = to_markdown(report, list(results.values()))
     assert "| vision |" in text and "no instance type" in text
+    # The unpriced run is listed by id with its reason, not only counted.
+    assert "| r3 | text | no instance type: the run has no param or tag instance_type |" in text
     lines = to_csv(report).splitlines()
     assert lines[0].startswith("dimension,key,runs")
     assert any(line.startswith("team,vision,2,2,0,0,3.162") for line in lines)
@@ -356,3 +358,18 @@ def test_times_are_dates_iso_times_or_durations() -> None:
     assert parse_time("2026-11-01", "--since", NOW) == datetime(2026, 11, 1, tzinfo=UTC)
     with pytest.raises(InputError, match="--until 'yesterday'"):
         parse_time("yesterday", "--until", NOW)
+
+
+def test_markdown_shows_small_storage_rates_and_lists_at_most_20_unpriced_runs(
+    pricer: RunPricer,
+) -> None:
+    report = RunsReport(now=NOW)
+    # 1 MB in Frequent Access: 1/1024 x 0.023 = 0.0000225 USD/month, plus monitoring 0.0000025.
+    small = pricer.price(run({"instance_type": "m5.large"}), [Artifact("m", MB)])
+    report.add(small, {"team": "vision"})
+    for i in range(25):
+        report.add(pricer.price(run({}, run_id=f"u{i}"), []), {"team": "vision"})
+    text = to_markdown(report, [])
+    assert "artifact storage **0.000025 USD/month**" in text and "25 unpriced" in text
+    assert "| u19 |" in text and "| u20 |" not in text
+    assert "| ... 5 more (all reasons above) | | |" in text

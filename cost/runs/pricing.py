@@ -246,9 +246,9 @@ class RunPricer:
             fee = self._s3(region, "Fee", "Monitoring-Automation-INT")
             total += monitored * fee.usd
             cost.catalog_dates.add(fee.effective_date)
-            parts.append(f"{monitored} objects monitored @ {fee.usd:g} USD/object-Mo")
+            parts.append(f"{_plural(monitored, 'object')} monitored @ {fee.usd:g} USD/object-Mo")
         cost.storage_usd_month = total
-        objects = f"{cost.artifact_objects} objects, {_bytes(cost.artifact_bytes)}"
+        objects = f"{_plural(cost.artifact_objects, 'object')}, {_bytes(cost.artifact_bytes)}"
         where = f", age {age_days:.0f} d, {region}" if cost.artifact_objects else ""
         if (
             cost.artifact_objects
@@ -323,3 +323,7 @@ def _bytes(size: float) -> str:
         if size >= scale:
             return f"{size / scale:.2f} {unit}"
     return f"{size:.0f} B"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -292,6 +292,15 @@ def to_json_text(report: RunsReport, results: list[BudgetResult]) -> str:
     return json.dumps(report.to_json(results), indent=2) + "\n"
 
 
+#: Unpriced runs listed by id in the Markdown report (JSON lists up to `max_listed`).
+MD_UNPRICED_LISTED = 20
+
+
+def _storage(usd: float) -> str:
+    """A storage rate: 4 decimals, 6 below a cent (small artifacts are not shown as 0)."""
+    return f"{usd:,.6f}" if 0 < usd < 0.01 else f"{usd:,.4f}"
+
+
 def _md_table(title: str, rows: list[tuple[str, Totals]], limit: int = 25) -> list[str]:
     lines = [
         f"### {title}",
@@ -302,7 +311,7 @@ def _md_table(title: str, rows: list[tuple[str, Totals]], limit: int = 25) -> li
     for key, t in rows[:limit]:
         lines.append(
             f"| {_md(key)} | {t.runs:,} | {t.unpriced:,} | {t.compute_usd:,.4f} | "
-            f"{t.storage_usd_month:,.4f} | {_size(t.artifact_bytes)} |"
+            f"{_storage(t.storage_usd_month)} | {_size(t.artifact_bytes)} |"
         )
     if len(rows) > limit:
         lines.append(f"| ... {len(rows) - limit} more | | | | | |")
@@ -315,8 +324,8 @@ def to_markdown(report: RunsReport, results: list[BudgetResult]) -> str:
         "## MLflow run costs",
         "",
         f"{t.runs:,} runs: compute **{t.compute_usd:,.4f} USD**, artifact storage "
-        f"**{t.storage_usd_month:,.4f} USD/month** ({_size(t.artifact_bytes)}); "
-        f"{t.unpriced:,} runs unpriced, {t.running:,} still running (priced up to now). "
+        f"**{_storage(t.storage_usd_month)} USD/month** ({_size(t.artifact_bytes)}); "
+        f"{t.unpriced:,} unpriced, {t.running:,} still running (priced up to now). "
         f"Catalog: {', '.join(sorted(report.catalog_dates)) or 'none'}.",
         "",
     ]
@@ -329,6 +338,13 @@ def to_markdown(report: RunsReport, results: list[BudgetResult]) -> str:
         lines += ["### Unpriced runs", "", "| reason | runs |", "|---|---:|"]
         for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
             lines.append(f"| {_md(reason)} | {n:,} |")
+        lines.append("")
+        shown = report.unpriced_runs[:MD_UNPRICED_LISTED]
+        lines += ["| run | experiment | why |", "|---|---|---|"]
+        for run in shown:
+            lines.append(f"| {run['run_id']} | {_md(run['experiment'])} | {_md(run['reason'])} |")
+        if t.unpriced > len(shown):
+            lines.append(f"| ... {t.unpriced - len(shown):,} more (all reasons above) | | |")
         lines.append("")
     if results:
         lines += ["### Budgets", "", "| budget | month | spend USD | budget USD | status |"]

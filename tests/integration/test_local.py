@@ -354,6 +354,28 @@ def _png_with_text(png: bytes, keyword: str, text: str) -> bytes:
     return png[:ihdr_end] + chunk + png[ihdr_end:]
 
 
+def browser(pw: Any, profile: Path, *flags: str, **options: Any) -> Any:
+    """Headless Chromium from Debian's packages with a fresh --user-data-dir (`profile`)."""
+    options.setdefault("viewport", {"width": 1280, "height": 640})
+    return pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        chromium_sandbox=False,
+        args=[*CHROMIUM_FLAGS, *flags],
+        **options,
+    )
+
+
+def stamped(png: bytes, target: str, shows: str, test: str) -> None:
+    """Write the screenshot to `target`, stamped with the MLflow version the page showed."""
+    stamp = json.dumps(
+        {"mlflow": pinned_mlflow_version(), "shows": shows, "test": test}, sort_keys=True
+    )
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    Path(target).write_bytes(_png_with_text(png, PNG_KEYWORD, stamp))
+
+
 def test_browser_logs_in_and_sees_the_experiment_and_run(
     first: LocalRun, logged: Logged, tmp_path: Path
 ) -> None:
@@ -371,14 +393,8 @@ def test_browser_logs_in_and_sees_the_experiment_and_run(
     with sync_playwright() as pw:
 
         def launch(profile: str, **options: Any) -> Any:
-            return pw.chromium.launch_persistent_context(
-                str(tmp_path / profile),  # a fresh --user-data-dir per browser
-                executable_path=str(CHROMIUM),
-                headless=True,
-                chromium_sandbox=False,
-                args=[*CHROMIUM_FLAGS, "--host-resolver-rules=MAP evil.test 127.0.0.1"],
-                viewport={"width": 1280, "height": 640},
-                **options,
+            return browser(
+                pw, tmp_path / profile, "--host-resolver-rules=MAP evil.test 127.0.0.1", **options
             )
 
         # No credentials: challenged, and the browser cannot get in.
@@ -467,17 +483,154 @@ def test_browser_logs_in_and_sees_the_experiment_and_run(
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     target = os.environ.get("LOCAL_UI_SCREENSHOT")
     if target:
-        stamp = json.dumps(
-            {
-                "mlflow": expected_mlflow,
-                "shows": "the runs page of the experiment the test created",
-                "test": "tests/integration/test_local.py::"
-                "test_browser_logs_in_and_sees_the_experiment_and_run",
-            },
-            sort_keys=True,
+        stamped(
+            png,
+            target,
+            "the runs page of the experiment the test created",
+            "tests/integration/test_local.py::test_browser_logs_in_and_sees_the_experiment_and_run",
         )
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        Path(target).write_bytes(_png_with_text(png, PNG_KEYWORD, stamp))
+
+
+#: The stack's artifact bucket rule (constructs/storage.py): Intelligent-Tiering from day 0.
+TIERING = json.dumps(
+    {
+        "LifecycleConfiguration": {
+            "Rules": [
+                {
+                    "Id": "intelligent-tiering",
+                    "Status": "Enabled",
+                    "Transitions": [{"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}],
+                }
+            ]
+        }
+    }
+)
+#: (run name, instance_type, num_workers, hours, ended days ago, with a model) and its
+#: compute cost by hand from the catalog's us-east-1 EC2 Linux on-demand figures
+#: (g5.xlarge 1.006 USD/h, g5.12xlarge 5.672 USD/h, m5.large 0.096 USD/h).
+COST_RUNS = [
+    ("unet-baseline", "g5.xlarge", None, 3.0, 20, True, "3.018000"),  # 1.006 x 3
+    ("unet-4gpu", "g5.12xlarge", None, 5.5, 12, True, "31.196000"),  # 5.672 x 5.5
+    ("unet-ddp", "g5.xlarge", "4", 2.0, 6, True, "8.048000"),  # 4 x 1.006 x 2
+    ("eval-cpu", "m5.large", None, 0.5, 2, False, "0.048000"),  # 0.096 x 0.5
+    ("notes-only", None, None, 0.2, 1, False, None),  # no instance: unpriced, says why
+]
+WEIGHTS = 400_000
+#: Columns toggled in the runs table: three default attributes off (room), the rest on.
+COST_COLUMNS = (
+    "Dataset",
+    "Source",
+    "Models",
+    "instance_type",
+    "num_workers",
+    "cost.compute_usd",
+    "cost.storage_usd_month",
+    "cost.unpriced",
+)
+
+
+def test_browser_shows_the_run_costs_in_the_runs_table(first: LocalRun, tmp_path: Path) -> None:
+    """`python -m cost runs` against `make local`, then the experiment's runs table in the
+    browser with the instance params and the cost.* tags added as columns, as a user adds
+    them (Columns, search, tick). With RUN_COSTS_SCREENSHOT=PATH (`make local-screenshot`)
+    the screenshot is written to PATH for the README."""
+    from mlflow.tracking import MlflowClient
+    from playwright.sync_api import expect, sync_playwright
+
+    url = first.state["url"]
+    admin = {
+        "MLFLOW_TRACKING_USERNAME": first.state["admin_username"],
+        "MLFLOW_TRACKING_PASSWORD": first.password(),
+    }
+    saved = dict(os.environ)
+    os.environ.update(admin)
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(os.urandom(WEIGHTS))
+    try:
+        client = MlflowClient(tracking_uri=url)
+        name = "vision-segmentation"
+        experiment_id = client.create_experiment(
+            name, tags={"team": "vision", "project": "segmentation"}
+        )
+        now = int(time.time() * 1000)
+        for run_name, instance, workers, hours, days_ago, model, _ in COST_RUNS:
+            end = now - days_ago * 86_400_000
+            run = client.create_run(
+                experiment_id, start_time=end - int(hours * 3_600_000), run_name=run_name
+            )
+            if instance:
+                client.log_param(run.info.run_id, "instance_type", instance)
+            if workers:
+                client.log_param(run.info.run_id, "num_workers", workers)
+            if model:
+                client.log_artifact(run.info.run_id, str(weights), "model")
+            client.set_terminated(run.info.run_id, end_time=end)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    priced = subprocess.run(
+        [
+            *(str(h.CLIENT_BIN / "python"), "-m", "cost", "runs", "--no-progress"),
+            *("--tracking-uri", url, "--experiment", name, "--bucket-properties", TIERING),
+        ],
+        cwd=h.ROOT,
+        env={**env, **admin},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert priced.returncode == 0, priced.stderr
+    assert "priced 4 of 5 runs: compute 42.31 USD" in priced.stderr  # 3.018+31.196+8.048+0.048
+
+    with sync_playwright() as pw:
+        user = browser(
+            pw,
+            tmp_path / "profile",
+            viewport={"width": 1600, "height": 620},
+            http_credentials={
+                "username": first.state["admin_username"],
+                "password": first.password(),
+            },
+        )
+        page = user.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/#/experiments/{experiment_id}/runs")
+        expect(page.get_by_role("link", name="unet-baseline")).to_be_visible(timeout=60_000)
+        with contextlib.suppress(Exception):
+            page.get_by_role("button", name="Close", exact=True).click(timeout=3000)
+        page.get_by_role("button", name="Columns", exact=True).click()
+        search = page.get_by_placeholder("Search columns")
+        for column in COST_COLUMNS:
+            search.fill(column)
+            title = re.compile("^" + re.escape(column) + "$")
+            page.locator(".du-bois-light-tree-title", has_text=title).last.click()
+        page.keyboard.press("Escape")
+        grid = page.locator(".ag-center-cols-container")
+        for run_name, _, _, _, _, _, compute in COST_RUNS:
+            row = page.locator(".ag-row", has_text=run_name).first
+            expect(row).to_be_visible()
+            if compute:
+                expect(grid).to_contain_text(compute)
+        # The model's weights (tiered: Frequent Access, monitored) in every GPU run's row.
+        storage = f"{WEIGHTS / 1024**3 * 0.023 + 0.0000025:.6f}"
+        expect(grid).to_contain_text(storage)
+        expect(grid).to_contain_text("no instanc")
+        page.mouse.move(5, 600)  # no hover highlight in the picture
+        page.wait_for_timeout(500)
+        screenshot = tmp_path / "run-costs.png"
+        page.screenshot(path=str(screenshot))
+        user.close()
+    png = screenshot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    target = os.environ.get("RUN_COSTS_SCREENSHOT")
+    if target:
+        stamped(
+            png,
+            target,
+            "an experiment's runs table with the cost.* tags `python -m cost runs` wrote",
+            "tests/integration/test_local.py::test_browser_shows_the_run_costs_in_the_runs_table",
+        )
 
 
 def pinned_mlflow_version() -> str:
