@@ -72,9 +72,10 @@ PRICER_USERNAME = "cost-pricer"
 CONTAINER_NAME = "pricer"
 #: `python -m cost` from the image's WORKDIR (/app), instead of the server's entrypoint.
 ENTRY_POINT = ("python", "-m", "cost")
-#: Runs started this long ago are re-priced on every pass: the current month and the last
-#: days of the previous one (a budget's month-to-date spend needs the whole current month).
-LOOKBACK = "35d"
+#: Every pass prices every run (no --since): artifacts change storage class as they age, so
+#: old runs' tags are kept current, and a budget's month-to-date spend includes the storage
+#: of all its artifacts, however old the runs; budgets are checked for this month only.
+BUDGET_MONTHS = "current"
 REPORT_PATH = "/tmp/run-costs.json"  # noqa: S108 (the task's own scratch space)
 #: One pass imports MLflow and prices a few thousand runs: well within 0.5 vCPU / 1 GiB.
 TASK_CPU = 512
@@ -244,8 +245,8 @@ class RunCosts(Construct):
             tracking_uri,
             "--region",
             stack.region,
-            "--since",
-            LOOKBACK,
+            "--budget-months",
+            BUDGET_MONTHS,
             "--format",
             "json",
             "--output",

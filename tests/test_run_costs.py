@@ -186,7 +186,8 @@ def test_the_command_line_is_the_cli_contract(bare: Bare, command: rc.ScheduledC
     assert argv[:4] == ["python", "-m", "cost", "runs"]
     assert _option(argv, "--tracking-uri").startswith("http://${")  # the load balancer's name
     assert _option(argv, "--region") == "${AWS::Region}"
-    assert _option(argv, "--since") == rc.LOOKBACK
+    assert "--since" not in argv  # every run: old artifacts' storage counts too
+    assert _option(argv, "--budget-months") == rc.BUDGET_MONTHS == "current"
     assert _option(argv, "--format") == "json"
     assert _option(argv, "--output") == rc.REPORT_PATH
     assert _option(argv, "--publish-metrics") == bare.run_costs.namespace == "MLflow/Bare/RunCosts"

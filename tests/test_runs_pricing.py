@@ -345,6 +345,28 @@ def test_rollups_and_budgets_month_by_month(pricer: RunPricer) -> None:
     )
 
 
+def test_budget_months_current_checks_this_month_only(pricer: RunPricer) -> None:
+    budgets = parse_budgets({"budgets": [{"name": "v", "team": "vision", "monthly_usd": 1}]}, "b")
+    report = RunsReport(now=NOW, budgets=tuple(budgets), budget_months="current")
+    # 35 days ago (October): m5.large x 1.5 h = 0.144; today: g5.xlarge x 1.5 h = 1.509.
+    report.add(
+        pricer.price(run({"instance_type": "m5.large"}, ended_days_ago=35), []), {"team": "vision"}
+    )
+    report.add(
+        pricer.price(run({"instance_type": "g5.xlarge"}, run_id="r2"), []), {"team": "vision"}
+    )
+    (result,) = report.budget_results()
+    assert (result.month, result.status) == ("2026-12", "over")
+    assert result.spend_usd == pytest.approx(1.509)
+    everything = RunsReport(now=NOW, budgets=tuple(budgets))
+    for cost in (
+        pricer.price(run({"instance_type": "m5.large"}, ended_days_ago=35), []),
+        pricer.price(run({"instance_type": "g5.xlarge"}, run_id="r2"), []),
+    ):
+        everything.add(cost, {"team": "vision"})
+    assert [r.month for r in everything.budget_results()] == ["2026-10", "2026-12"]
+
+
 def test_months_the_window_covers_in_part_are_not_checked() -> None:
     report = RunsReport(now=NOW, since=datetime(2026, 12, 1, 12, tzinfo=UTC))
     checked, partial = report.checked_months()

@@ -97,6 +97,12 @@ def add_parser(sub: Any) -> None:
     runs.add_argument("--output", "-o", help="write the report to this file, not standard output")
     runs.add_argument("--budgets", metavar="FILE", help="YAML budgets file (see the README)")
     runs.add_argument("--budgets-json", metavar="JSON", help="the budgets as JSON text")
+    runs.add_argument(
+        "--budget-months",
+        choices=("all", "current"),
+        default="all",
+        help="check budgets in every month the runs cover (default) or this month only",
+    )
     runs.add_argument("--dry-run", action="store_true", help="price and report; write no tag")
     runs.add_argument("--mapping", metavar="FILE", help="YAML file mapping your param names")
     bucket = runs.add_mutually_exclusive_group()
@@ -206,6 +212,7 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
         budgets=tuple(budgets),
         since=since,
         until=until,
+        budget_months=args.budget_months,
         meta={
             "tracking_uri": source.tracking_uri,
             "default_region": args.region,

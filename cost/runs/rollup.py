@@ -102,6 +102,8 @@ class RunsReport:
     since: datetime | None = None
     until: datetime | None = None
     max_listed: int = 100
+    #: "all": every month the runs cover is checked; "current": this month only (to date).
+    budget_months: str = "all"
     meta: dict[str, Any] = field(default_factory=dict)
     total: Totals = field(default_factory=Totals)
     by: dict[str, dict[str, Totals]] = field(default_factory=dict)
@@ -176,6 +178,8 @@ class RunsReport:
             cut_start = self.since is not None and self.since > start
             cut_end = self.until is not None and self.until < min(end, self.now)
             (partial if cut_start or cut_end else checked).append(month)
+        if self.budget_months == "current":
+            return [m for m in checked if m == current], [m for m in partial if m == current]
         return checked, partial
 
     def budget_results(self) -> list[BudgetResult]:

@@ -347,7 +347,7 @@ def test_the_scheduled_task_prices_as_its_user_and_publishes_metrics(
         run = c.create_run(exp, start_time=int((now - seconds - 30) * 1000))
         c.log_param(run.info.run_id, "instance_type", "m5.large")
         c.set_terminated(run.info.run_id, end_time=int((now - 30) * 1000))
-        # Started before the task's look-back (35 days): not this pass's business.
+        # 40 days ago (last month): priced and tagged too, but not in this month's budget.
         old = c.create_run(exp, start_time=int((now - 40 * 86400) * 1000))
         c.log_param(old.info.run_id, "instance_type", "m5.large")
         c.set_terminated(old.info.run_id, end_time=int((now - 40 * 86400 + 3600) * 1000))
@@ -380,15 +380,23 @@ def test_the_scheduled_task_prices_as_its_user_and_publishes_metrics(
     )
     # 0.096 x 1 h is over the 0.05 budget: exit 1, named, after the metrics were sent.
     assert result.returncode == 1, result.stderr
-    assert f"budget sched-monthly (team={team})" in result.stderr
+    this_month = time.strftime("%Y-%m", time.gmtime(now))
+    old_month = time.strftime("%Y-%m", time.gmtime(now - 40 * 86400))
+    assert (
+        f"error: budget sched-monthly (team={team}): {this_month} (month to date): "
+        f"{compute:,.2f} USD of 0.05 USD/month, over by" in result.stderr
+    )
+    assert f"{old_month}:" not in result.stderr  # --budget-months current
     assert "published" in result.stderr and "Traceback" not in result.stderr
     report = json.loads(report_path.read_text())
     teams = {row["key"]: row for row in report["by"]["team"]}
-    assert teams[team]["compute_usd"] == pytest.approx(compute, abs=1e-6)
+    # The roll-up covers every run priced (both); the month-to-date metric only this month's.
+    assert teams[team]["compute_usd"] == pytest.approx(compute + 0.096, abs=1e-6)
     assert tags_of(server, run.info.run_id)["cost.compute_usd"] == f"{compute:.6f}"
     experiments = {row["key"]: row for row in report["by"]["experiment"]}
-    assert experiments[name]["runs"] == 1
-    assert tags_of(server, old.info.run_id) == {}
+    assert experiments[name]["runs"] == 2
+    assert experiments[name]["compute_usd"] == pytest.approx(compute + 0.096, abs=1e-6)
+    assert tags_of(server, old.info.run_id)["cost.compute_usd"] == "0.096000"
 
     cloudwatch = boto3.client(
         "cloudwatch",

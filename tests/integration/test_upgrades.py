@@ -116,7 +116,14 @@ def start(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[StartFn]:
     def factory(
         names: dict[str, str], python: Path = h.SERVER_PYTHON, **overrides: str
     ) -> h.ServerProcess:
-        env = h.server_env(mariadb, moto, port=h.free_port(), workers=1, **names, **overrides)
+        unset: dict[str, str | None] = {}
+        if names.get("MLFLOW_AUTH", "basic") != "basic":
+            # No users without basic auth, so no run pricer user either (the entrypoint
+            # refuses MLFLOW_RUN_COSTS_USERNAME with auth off).
+            unset = {"MLFLOW_RUN_COSTS_USERNAME": None, "MLFLOW_RUN_COSTS_PASSWORD": None}
+        env = h.server_env(
+            mariadb, moto, port=h.free_port(), workers=1, **names, **unset, **overrides
+        )
         server = h.ServerProcess(
             env, workdir / "logs" / f"{unique('upgrade')}.log", python=python
         ).start()
