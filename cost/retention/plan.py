@@ -79,9 +79,9 @@ class Action:
             "age_days": round(self.age_days, 2),
             "artifact_bytes": self.artifact_bytes if self.sized else None,
             "artifact_objects": self.artifact_objects if self.sized else None,
-            "usd_month_now": round(self.usd_month_now, 6),
-            "usd_month_after": round(self.usd_month_after, 6),
-            "saving_usd_month": round(self.saving_usd_month, 6),
+            "usd_month_now": round(self.usd_month_now, 10),
+            "usd_month_after": round(self.usd_month_after, 10),
+            "saving_usd_month": round(self.saving_usd_month, 10),
             "logged_models": list(self.logged_models),
         }
 
@@ -151,7 +151,7 @@ class Plan:
                 "purge_models": len(self.of("purge-model")),
                 "purge_experiments": len(self.of("purge-experiment")),
                 "artifact_bytes": self.artifact_bytes,
-                "saving_usd_month": round(self.saving_usd_month, 6),
+                "saving_usd_month": round(self.saving_usd_month, 10),
                 "kept": dict(sorted(self.kept.items())),
             },
             "by_experiment": [
@@ -165,7 +165,7 @@ class Plan:
                     "purge": e.purge,
                     "kept": dict(sorted(e.kept.items())),
                     "artifact_bytes": e.artifact_bytes,
-                    "saving_usd_month": round(e.saving_usd_month, 6),
+                    "saving_usd_month": round(e.saving_usd_month, 10),
                 }
                 for exp_id, e in sorted(self.experiments.items(), key=lambda kv: kv[1].name)
             ],
