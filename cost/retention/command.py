@@ -42,16 +42,26 @@ from cost.runs.command import DEFAULT_REGION, InputError, _bucket_rules
 from cost.runs.pricing import RunPricer, RunRecord, StoragePriceMissing
 from cost.runs.source import S3Sizes, SourceError
 
-EXIT_OK, EXIT_INPUT = 0, 2
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 #: Tracking URIs that are the database itself (MLflow's SQLAlchemy store).
 DATABASE_SCHEMES = ("mysql", "postgresql", "sqlite", "mssql")
 
 
 def main(argv: list[str]) -> int:
-    """`python -m cost retention ARGV...` in-process (the stack's scheduled task calls it)."""
-    from cost.cli import main as cli_main
-
-    return cli_main(["retention", *argv])
+    """`python -m cost retention ARGV...` in-process (the stack's scheduled task calls it):
+    the same parser and exit codes, 3 for an internal error (a bug), never a traceback."""
+    parser = argparse.ArgumentParser(prog="python -m cost")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    try:
+        args = parser.parse_args(["retention", *argv])
+    except SystemExit as exit_:  # argparse's usage errors exit 2 (help exits 0)
+        return int(exit_.code or 0)
+    try:
+        result: int = args.func(args)
+    except Exception as err:
+        print(f"error: internal error ({type(err).__name__}: {err})", file=sys.stderr)
+        return EXIT_INTERNAL
+    return result
 
 
 def add_parser(sub: Any) -> None:

@@ -266,8 +266,13 @@ class Planner:
         for run in runs_of(list(governed)):
             runs.setdefault(run.experiment_id, []).append(run)
         models: dict[str, list[LoggedModelRef]] = {}
+        protected = dict(protected)
         for model in logged_models_of(list(governed)):
             models.setdefault(model.source_run_id, []).append(model)
+            if model.model_id in in_use_models:
+                protected.setdefault(
+                    model.source_run_id, f"its logged model {model.model_id} is in use"
+                )
         for exp_id, (name, rule) in governed.items():
             self._experiment(
                 plan, exp_id, name, rule, runs.get(exp_id, []), models, protected, in_use_models

@@ -166,7 +166,8 @@ def _checksums(moto: h.Moto, bucket: str, prefix: str) -> dict[str, str]:
 
 
 def _prefix(info: Any) -> str:
-    return PREFIX + "/" + info.artifact_uri.split(":", 1)[1].lstrip("/") + "/"
+    uri: str = info.artifact_uri
+    return PREFIX + "/" + uri.split(":", 1)[1].lstrip("/") + "/"
 
 
 def test_plan_prices_the_saving_and_apply_needs_its_token_then_deletes_and_archives(
