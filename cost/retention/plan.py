@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -224,7 +225,9 @@ class Planner:
         *,
         archive_class: str,
         now: datetime | None = None,
+        workers: int = 8,
     ) -> None:
+        self.workers = workers
         self.policy = policy
         self.pricer = pricer
         self.sizes = sizes
@@ -306,6 +309,7 @@ class Planner:
             kind, reason = decisions[run.run_id]
             if kind == "delete" and run.run_id in kept_parents:
                 decisions[run.run_id] = ("keep", "parent of a kept run")
+        todo: list[tuple[RunRecord, str, str, tuple[LoggedModelRef, ...]]] = []
         for run in runs:
             kind, reason = decisions[run.run_id]
             if kind == "keep":
@@ -323,7 +327,13 @@ class Planner:
             own_models = tuple(
                 m for m in models.get(run.run_id, []) if m.model_id not in in_use_models
             )
-            action = self._priced(plan, exp_id, name, rule, run, kind, reason, own_models)
+            todo.append((run, kind, reason, own_models))
+        # Listing artifacts is one or more requests per run: in parallel, in order.
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            priced = list(pool.map(lambda t: self._priced(exp_id, name, rule, *t), todo))
+        for action in priced:
+            plan.actions.append(action)
+            kind = action.kind
             totals.artifact_bytes += action.artifact_bytes
             totals.saving_usd_month += action.saving_usd_month
             if kind == "delete":
@@ -358,7 +368,6 @@ class Planner:
 
     def _priced(
         self,
-        plan: Plan,
         exp_id: str,
         name: str,
         rule: Rule,
@@ -392,7 +401,6 @@ class Planner:
             action.usd_month_after = self.archived_pricer.price(run, large).storage_usd_month
             if small:
                 action.reason += f"; {len(small)} objects under 128 KB stay"
-        plan.actions.append(action)
         return action
 
     @staticmethod
