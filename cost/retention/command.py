@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -112,6 +113,9 @@ def add_parser(sub: Any) -> None:
             help="the class the stack's retention-archive lifecycle rule moves tagged "
             "objects to (default GLACIER_IR)",
         )
+        p.add_argument(
+            "--workers", type=int, default=8, help="parallel MLflow and S3 calls (default 8)"
+        )
         if verb == "plan":
             p.add_argument("--format", choices=("markdown", "json"), default="markdown")
             p.add_argument("--output", "-o", help="write the plan to this file")
@@ -181,7 +185,16 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
     pricer = RunPricer(
         catalog, rules, default_region=args.region, now=now, artifact_root=args.artifact_root
     )
-    planner = Planner(policy, pricer, Sizes(lister), archive_class=args.archive_class, now=now)
+    if not 1 <= args.workers <= 64:
+        raise InputError(f"--workers {args.workers}: allowed 1 to 64")
+    planner = Planner(
+        policy,
+        pricer,
+        Sizes(lister),
+        archive_class=args.archive_class,
+        now=now,
+        workers=args.workers,
+    )
     try:
         plan = _plan(planner, source, database, now)
     except StoragePriceMissing as err:
@@ -255,18 +268,27 @@ def _apply(args: argparse.Namespace, plan: Plan, source: Any, database: Any, now
 
         tagger = ArchiveTagger(args.artifact_root)
         for action in archives:  # every location resolves before anything changes
-            tagger.locator.location(_stub(action, source))
+            tagger.locator.location(_stub(action))
+    stamp = f"{plan.archive_class} {now.date().isoformat()}"
+
+    def delete(action: Action) -> Action:
+        source.delete_run(action.run_id, action.logged_models)
+        return action
+
+    def archive(action: Action) -> tuple[Action, int]:
+        assert tagger is not None
+        tagged = tagger.tag(_stub(action), action.archive_keys)
+        source.mark_archived(action.run_id, stamp)
+        return action, tagged
+
     log = _Log(args.log, now)
     try:
-        for action in plan.of("delete"):
-            source.delete_run(action.run_id, action.logged_models)
-            log.write("soft-delete", action)
-        stamp = f"{plan.archive_class} {now.date().isoformat()}"
-        for action in archives:
-            assert tagger is not None
-            tagged = tagger.tag(_stub(action, source), action.archive_keys)
-            source.mark_archived(action.run_id, stamp)
-            log.write("archive", action, objects_tagged=tagged)
+        # One request or a few per run: in parallel; logged in plan order as each is done.
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            for done in pool.map(delete, plan.of("delete")):
+                log.write("soft-delete", done)
+            for done, tagged in pool.map(archive, archives):
+                log.write("archive", done, objects_tagged=tagged)
         purged: list[tuple[str, str]] = []
         if database is not None and not getattr(args, "soft_delete_only", False):
             runs = [a.run_id for a in plan.of("purge")]
@@ -290,17 +312,17 @@ def _apply(args: argparse.Namespace, plan: Plan, source: Any, database: Any, now
     return EXIT_OK
 
 
-def _stub(action: Action, source: Any) -> RunRecord:
-    run = source.client.get_run(action.run_id)
+def _stub(action: Action) -> RunRecord:
+    """What locating an action's objects in S3 needs of its run."""
     return RunRecord(
         action.run_id,
         action.experiment_id,
         action.experiment,
         "",
-        run.info.status,
-        run.info.start_time,
-        run.info.end_time,
-        artifact_uri=run.info.artifact_uri or "",
+        "FINISHED",
+        None,
+        None,
+        artifact_uri=action.artifact_uri,
     )
 
 

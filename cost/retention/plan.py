@@ -63,6 +63,7 @@ class Action:
     usd_month_after: float = 0.0
     logged_models: tuple[str, ...] = ()
     archive_keys: tuple[str, ...] = ()  # artifact paths (under the run's root) to tag
+    artifact_uri: str = ""
     sized: bool = True
 
     @property
@@ -384,6 +385,7 @@ class Planner:
             rule=rule.name,
             reason=reason,
             age_days=age_days(run, self.now_ms),
+            artifact_uri=run.artifact_uri,
         )
         artifacts = self.sizes.of(run) if run.artifact_uri else []
         if kind == "delete":
