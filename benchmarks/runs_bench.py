@@ -55,8 +55,10 @@ def seed(
     bucket: str,
     prefix: str,
     artifact_share: float,
+    max_age_days: int = 90,
 ) -> int:
-    """Insert the runs (with params and tags) and their artifact objects; returns objects."""
+    """Insert the runs (with params and tags) and their artifact objects; returns objects.
+    Run i started (i % max_age_days) days ago."""
     conn = db.root(schema)
     now = int(time.time() * 1000)
     s3 = moto.s3()
@@ -67,7 +69,7 @@ def seed(
                 runs, params, tags = [], [], []
                 for i in range(start, min(count, start + 5000)):
                     run_id = uuid.uuid4().hex
-                    begin = now - (i % 90) * 86_400_000 - 7_200_000
+                    begin = now - (i % max_age_days) * 86_400_000 - 7_200_000
                     runs.append(
                         (
                             run_id,

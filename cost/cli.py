@@ -35,6 +35,7 @@ from cost.pricing.usage import Usage, UsageError
 from cost.report import render_diff
 from cost.report.diff import diff_reports, load_report
 from cost.report.render import to_json, to_markdown, to_table
+from cost.retention import command as retention_command
 from cost.runs import command as runs_command
 from cost.template import TemplateError, parse_parameter_overrides
 
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.set_defaults(func=_diff)
     runs_command.add_parser(sub)
+    retention_command.add_parser(sub)
     return parser
 
 

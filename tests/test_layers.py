@@ -11,8 +11,10 @@ COST = Path(__file__).resolve().parent.parent / "cost"
 #: Bottom to top; a module may import its own layer and the layers below.
 #: `runs` (the MLflow run pricer) sits above the report layer: it reads the catalog, the pricing
 #: functions' storage model and templates, and talks to MLflow and CloudWatch itself.
+#: `retention` (plan and apply retention policies) prices with the run pricer's storage model.
 LAYERS = [
-    "model", "catalog", "template", "pricing", "estimate", "policy", "report", "runs", "cdk", "app",
+    "model", "catalog", "template", "pricing", "estimate", "policy", "report", "runs",
+    "retention", "cdk", "app",
 ]  # fmt: skip
 #: Top-level modules of the package: the entry points.
 ENTRY = {"cli", "refresh", "__main__", "__init__"}

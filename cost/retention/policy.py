@@ -185,7 +185,9 @@ def _rule(item: Any, at: str) -> Rule:
     name = item.get("name", at)
     if not isinstance(name, str) or not name.strip():
         raise PolicyError(f"{at}.name: {name!r} is not a non-empty string")
-    experiments = _strings(item["experiments"], f"{at}.experiments") if "experiments" in item else ()
+    experiments = (
+        _strings(item["experiments"], f"{at}.experiments") if "experiments" in item else ()
+    )
     tags: tuple[tuple[str, str], ...] = ()
     if "experiment_tags" in item:
         raw = item["experiment_tags"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import ipaddress
+import json
 import os
 import pwd
 import shutil
@@ -820,3 +821,50 @@ def server_head_revisions() -> dict[str, str]:
     )
     out = run_python(SERVER_PYTHON, code, {"PATH": os.environ.get("PATH", "")})
     return dict(_json.loads(out.strip().splitlines()[-1]))
+
+
+# --- the MLflow client as users set it up ------------------------------------------------------
+
+#: The stack's artifact bucket rule: everything to Intelligent-Tiering on day 0.
+TIERING = json.dumps(
+    {
+        "LifecycleConfiguration": {
+            "Rules": [
+                {
+                    "Id": "intelligent-tiering",
+                    "Status": "Enabled",
+                    "Transitions": [{"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}],
+                }
+            ]
+        }
+    }
+)
+
+
+def client_env(
+    server: ServerProcess, user: tuple[str, str] = ("admin", ADMIN_PASSWORD)
+) -> dict[str, str]:
+    """This process's environment without MLflow settings, plus the server and a user."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env.update(
+        MLFLOW_TRACKING_URI=f"http://127.0.0.1:{server.port}",
+        MLFLOW_TRACKING_USERNAME=user[0],
+        MLFLOW_TRACKING_PASSWORD=user[1],
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES="0",
+    )
+    return env
+
+
+@contextlib.contextmanager
+def client(server: ServerProcess) -> Iterator[Any]:
+    """The real MLflow client as admin (its credentials from the environment, as users set
+    them), the environment restored afterwards."""
+    from mlflow.tracking import MlflowClient
+
+    saved = dict(os.environ)
+    os.environ.update(client_env(server))
+    try:
+        yield MlflowClient(f"http://127.0.0.1:{server.port}")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

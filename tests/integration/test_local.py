@@ -491,20 +491,7 @@ def test_browser_logs_in_and_sees_the_experiment_and_run(
         )
 
 
-#: The stack's artifact bucket rule (constructs/storage.py): Intelligent-Tiering from day 0.
-TIERING = json.dumps(
-    {
-        "LifecycleConfiguration": {
-            "Rules": [
-                {
-                    "Id": "intelligent-tiering",
-                    "Status": "Enabled",
-                    "Transitions": [{"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}],
-                }
-            ]
-        }
-    }
-)
+TIERING = h.TIERING
 #: (run name, instance_type, num_workers, hours, ended days ago, with a model) and its
 #: compute cost by hand from the catalog's us-east-1 EC2 Linux on-demand figures
 #: (g5.xlarge 1.006 USD/h, g5.12xlarge 5.672 USD/h, m5.large 0.096 USD/h).

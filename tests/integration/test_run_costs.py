@@ -17,7 +17,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +29,7 @@ GB = 1024**3
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 PRICER = ("pricer", "pricer-Pa55word-%:#")
-#: The stack's artifact bucket rule: everything to Intelligent-Tiering on day 0.
-TIERING = json.dumps(
-    {
-        "LifecycleConfiguration": {
-            "Rules": [
-                {
-                    "Id": "intelligent-tiering",
-                    "Status": "Enabled",
-                    "Transitions": [{"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}],
-                }
-            ]
-        }
-    }
-)
+TIERING = h.TIERING
 WEIGHTS, MLMODEL = 300_000, 1_000
 
 
@@ -71,32 +57,8 @@ def server(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[h.Server
         process.stop(timeout=5)
 
 
-def client_env(
-    server: h.ServerProcess, user: tuple[str, str] = ("admin", h.ADMIN_PASSWORD)
-) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env.update(
-        MLFLOW_TRACKING_URI=f"http://127.0.0.1:{server.port}",
-        MLFLOW_TRACKING_USERNAME=user[0],
-        MLFLOW_TRACKING_PASSWORD=user[1],
-        MLFLOW_HTTP_REQUEST_MAX_RETRIES="0",
-    )
-    return env
-
-
-@contextmanager
-def client(server: h.ServerProcess) -> Iterator[Any]:
-    """The real MLflow client as admin (its credentials from the environment, as users set
-    them), the environment restored afterwards."""
-    from mlflow.tracking import MlflowClient
-
-    saved = dict(os.environ)
-    os.environ.update(client_env(server))
-    try:
-        yield MlflowClient(f"http://127.0.0.1:{server.port}")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+client_env = h.client_env
+client = h.client
 
 
 def cost(
