@@ -18,8 +18,8 @@ from cdk_nag import AwsSolutionsChecks
 
 from constructs.retention import load_retention_policy
 from constructs.run_costs import load_budgets_file
-from cost.retention.policy import Policy
 from cost.cdk import CostEstimate
+from cost.retention.policy import Policy
 from cost.runs.budgets import Budget
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -40,6 +40,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from constructs.settings import SCHEDULE_EXPRESSION, Rule, retention, setting
 from constructs.storage import storage_model_json
+from cost.retention.plan import ARCHIVE_CLASSES
 from cost.retention.policy import Policy, PolicyError, load_policy_file, policy_json
 
 #: The tracking server container's role for this task (container/tracking_contract.py ROLES).
@@ -54,8 +55,6 @@ MAX_EVENT_AGE = Duration.hours(1)
 #: What container/tracking_retention.py logs on every failure (FAILURE_MARKER there).
 FAILURE_PATTERN = "retention failed"
 FAILURE_METRIC = "RetentionFailures"
-
-ArchiveClass = Literal["GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,8 +78,9 @@ class RetentionSettings:
         "archive_artifacts_older_than_days}]`, relative to the app directory; example: "
         "`docs/retention-policy.example.yml`); required with `retention=true`",
     )
-    retention_archive_class: ArchiveClass = setting(
+    retention_archive_class: str = setting(
         "GLACIER_IR",
+        one_of=ARCHIVE_CLASSES,
         doc="storage class the bucket moves artifacts tagged `mlflow-retention=archive` to "
         "(GLACIER_IR: MLflow still reads them at once; GLACIER, DEEP_ARCHIVE: a restore first)",
     )

@@ -18,11 +18,10 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from constructs.settings import Matches, setting
 from cost.pricing.storage import SMALL_OBJECT_BYTES
+from cost.retention.plan import ARCHIVE_TAG
 
-#: The object tag the retention command (`python -m cost retention apply`) puts on artifacts
-#: to archive; the bucket's `retention-archive` lifecycle rule moves the tagged objects.
-ARCHIVE_TAG_KEY = "mlflow-retention"
-ARCHIVE_TAG_VALUE = "archive"
+#: The bucket's rule that moves what the retention command (`python -m cost retention apply`)
+#: tagged for archiving (cost.retention.plan.ARCHIVE_TAG) to the archive class.
 ARCHIVE_RULE_ID = "retention-archive"
 
 
@@ -174,7 +173,7 @@ class ArtifactStore(Construct):
         `storage_class` at once (a lifecycle transition after 0 days runs within a day or two)."""
         self.bucket.add_lifecycle_rule(
             id=ARCHIVE_RULE_ID,
-            tag_filters={ARCHIVE_TAG_KEY: ARCHIVE_TAG_VALUE},
+            tag_filters=dict([ARCHIVE_TAG]),
             transitions=[
                 s3.Transition(
                     storage_class=s3.StorageClass(storage_class),

@@ -75,7 +75,9 @@ def check_schema_at_head(settings: Settings) -> None:
     if state.empty:
         why = "the schema is empty (no MLflow server has initialized it yet)"
     elif state.unknown:
-        why = f"revision {state.revision} is unknown to MLflow {version} (a newer MLflow migrated it)"
+        why = (
+            f"revision {state.revision} is unknown to MLflow {version} (a newer MLflow migrated it)"
+        )
     else:
         why = f"the schema needs a migration to MLflow {version}"
     raise StartupError(

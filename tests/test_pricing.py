@@ -254,7 +254,7 @@ def test_s3_small_objects_stay_in_standard_under_a_size_filtered_tiering_rule() 
     assert parts["Storage, Standard (10% of 100 GB)"] == pytest.approx(10 * 0.023)
     tiers = 90 * (30 * 0.023 + 60 * 0.0125 + 275 * 0.004) / 365
     monitoring = 2560 * 0.0000025
-    monitored = "Intelligent-Tiering monitoring (2,560 objects over 128 KB, 10% of objects of 4 MB on average)"  # noqa: E501
+    monitored = "Intelligent-Tiering monitoring (2,560 objects over 128 KB, 10% of objects of 4 MB on average)"
     assert parts[monitored] == pytest.approx(monitoring)
     expected = 10 * 0.023 + tiers + monitoring + 100000 * 0.000005 + 1000000 * 0.0000004
     assert cost_of(stack, "B") == money(expected) == 1.76
@@ -282,7 +282,7 @@ def test_s3_small_objects_in_intelligent_tiering_stay_in_frequent_access_unmonit
         frequent
     )
     objects = 25600 * (1 - 0.93)  # 1,792 objects over 128 KB
-    monitored = "Intelligent-Tiering monitoring (1,792 objects over 128 KB, 7% of objects of 4 MB on average)"  # noqa: E501
+    monitored = "Intelligent-Tiering monitoring (1,792 objects over 128 KB, 7% of objects of 4 MB on average)"
     assert parts[monitored] == pytest.approx(objects * 0.0000025)
 
 
