@@ -46,6 +46,13 @@ PLAIN_ENVIRONMENT: tuple[str, ...] = (
     "AWS_DEFAULT_REGION",
 )
 
+#: Plain variables only the retention task's definition sets (MLFLOW_ROLE=retention).
+RETENTION_ENVIRONMENT: tuple[str, ...] = (
+    "MLFLOW_RETENTION_POLICY",
+    "MLFLOW_RETENTION_BUCKET_PROPERTIES",
+    "MLFLOW_RETENTION_ARCHIVE_CLASS",
+)
+
 #: Secrets, injected by ECS from Secrets Manager as environment variables.
 SECRET_ENVIRONMENT: tuple[str, ...] = (
     "MLFLOW_DB_USERNAME",

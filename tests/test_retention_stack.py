@@ -243,6 +243,7 @@ def test_the_servers_image_and_entrypoint_in_the_retention_role(
 def test_the_environment_is_the_containers_contract(bare: Bare, container: dict[str, Any]) -> None:
     env = container["environment"]
     assert set(env) <= set(contract.PLAIN_ENVIRONMENT)
+    assert set(contract.RETENTION_ENVIRONMENT) <= set(env)
     assert env["MLFLOW_DB_PORT"] == "3307"
     assert env["MLFLOW_DB_NAME"] == "mlflow"
     assert env["MLFLOW_DB_CA_BUNDLE"] == RDS_CA_BUNDLE_PATH
