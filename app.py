@@ -16,8 +16,10 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from constructs.retention import load_retention_policy
 from constructs.run_costs import load_budgets_file
 from cost.cdk import CostEstimate
+from cost.retention.policy import Policy
 from cost.runs.budgets import Budget
 from stacks.config import ConfigError, PlatformConfig, load_config
 from stacks.mlflow_stack import MlflowStack
@@ -38,6 +40,7 @@ def build_app(
         config.resolved_stack_name,
         config=config,
         run_cost_budgets=run_cost_budgets(config),
+        retention_policy=retention_policy(config),
         env=env,
         description=f"MLflow tracking server on ECS Fargate, RDS for MySQL and S3 "
         f"(profile {config.profile})",
@@ -58,6 +61,17 @@ def run_cost_budgets(config: PlatformConfig) -> tuple[Budget, ...]:
         raise ConfigError([f"run_costs_budgets={str(path)!r} needs run_costs=true"])
     try:
         return load_budgets_file(path)
+    except ValueError as err:
+        raise ConfigError([str(err)]) from None
+
+
+def retention_policy(config: PlatformConfig) -> Policy | None:
+    """The retention task's policy file (`retention_policy`), read and validated at synth."""
+    path = app_path(config.retention.retention_policy)
+    if path is None or not config.retention.retention:
+        return None  # the config's rules report a policy without retention=true
+    try:
+        return load_retention_policy(path)
     except ValueError as err:
         raise ConfigError([str(err)]) from None
 

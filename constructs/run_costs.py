@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsii
-from aws_cdk import Acknowledgment, Duration, IStableStringProducer, Lazy, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
@@ -48,7 +47,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 
 from constructs import Construct
-from constructs.settings import Matches, retention, setting
+from constructs.settings import SCHEDULE_EXPRESSION, Matches, retention, setting
+from constructs.storage import storage_model_json
 from cost.pricing.serverless import schedule_interval_seconds
 from cost.runs.budgets import Budget, BudgetError, load_budgets
 from cost.runs.rollup import DEFAULT_GROUP_TAGS
@@ -83,10 +83,6 @@ TASK_MEMORY_MIB = 1024
 #: A pass that has not finished in this long is stopped by the next one's schedule anyway.
 MAX_EVENT_AGE = Duration.hours(1)
 
-# `rate(1 day)` but `rate(2 days)`: Scheduler wants the singular for one.
-_RATE = r"rate\((?:1 (?:minute|hour|day)|(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))\)"
-_CRON = r"cron\([^()]+\)"
-
 
 @dataclass(frozen=True, kw_only=True)
 class RunCostsSettings:
@@ -99,11 +95,7 @@ class RunCostsSettings:
     )
     run_costs_schedule: str = setting(
         "rate(1 day)",
-        check=Matches(
-            f"{_RATE}|{_CRON}",
-            what="an EventBridge Scheduler expression",
-            allowed="rate(N minutes|hours|days) or cron(minutes hours day month weekday year)",
-        ),
+        check=SCHEDULE_EXPRESSION,
         doc="when the run pricer runs (EventBridge Scheduler, UTC)",
     )
     run_costs_budgets: str | None = setting(
@@ -159,29 +151,6 @@ def silence_window_hours(expression: str) -> int:
     if interval is None:
         return 24
     return max(1, min(24, math.ceil(2 * interval / 3600)))
-
-
-@jsii.implements(IStableStringProducer)
-class _BucketStorageModel:
-    """The artifact bucket's lifecycle and Intelligent-Tiering configuration as the
-    CloudFormation properties the template holds, rendered at synth (the L2 bucket fills them
-    lazily), so `cost runs` prices artifacts with the bucket's own rules."""
-
-    def __init__(self, bucket: s3.CfnBucket) -> None:
-        self.bucket = bucket
-
-    def produce(self) -> str:
-        stack = Stack.of(self.bucket)
-        rendered = self.bucket._render_properties(stack.resolve(self.bucket._cfn_properties))
-        model = {
-            key: rendered[key]
-            for key in ("LifecycleConfiguration", "IntelligentTieringConfigurations")
-            if key in rendered
-        }
-        text = json.dumps(model, sort_keys=True, separators=(",", ":"))
-        if '"Ref"' in text or '"Fn::' in text:
-            raise ValueError("the artifact bucket's storage rules hold tokens: cannot pass them")
-        return text
 
 
 class RunCosts(Construct):
@@ -252,7 +221,7 @@ class RunCosts(Construct):
             "--output",
             REPORT_PATH,
             "--bucket-properties",
-            Lazy.string(_BucketStorageModel(_cfn_bucket(artifact_bucket))),
+            storage_model_json(artifact_bucket),
             "--artifact-root",
             artifacts_uri,
             "--publish-metrics",
@@ -456,12 +425,6 @@ class RunCosts(Construct):
                 "granted on '*' for the task to pull its image.",
             )
         )
-
-
-def _cfn_bucket(bucket: s3.Bucket) -> s3.CfnBucket:
-    child = bucket.node.default_child
-    assert isinstance(child, s3.CfnBucket)
-    return child
 
 
 def budgets_json(budgets: Sequence[Budget]) -> str:

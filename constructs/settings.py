@@ -186,6 +186,17 @@ class Cidr:
         return None
 
 
+#: An EventBridge Scheduler expression (the scheduled tasks' schedules). `rate(1 day)` but
+#: `rate(2 days)`: Scheduler wants the singular for one.
+_RATE = r"rate\((?:1 (?:minute|hour|day)|(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))\)"
+_CRON = r"cron\([^()]+\)"
+SCHEDULE_EXPRESSION = Matches(
+    f"{_RATE}|{_CRON}",
+    what="an EventBridge Scheduler expression",
+    allowed="rate(N minutes|hours|days) or cron(minutes hours day month weekday year)",
+)
+
+
 # --- declarations -------------------------------------------------------------------------
 
 

@@ -6,15 +6,23 @@ what they must (logging, lifecycle) on top. Both buckets are retained on stack d
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+import jsii
+from aws_cdk import Duration, IStableStringProducer, Lazy, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
 from constructs.settings import Matches, setting
+from cost.pricing.storage import SMALL_OBJECT_BYTES
+from cost.retention.plan import ARCHIVE_TAG
+
+#: The bucket's rule that moves what the retention command (`python -m cost retention apply`)
+#: tagged for archiving (cost.retention.plan.ARCHIVE_TAG) to the archive class.
+ARCHIVE_RULE_ID = "retention-archive"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,8 +133,14 @@ class ArtifactStore(Construct):
             server_access_logs_prefix="s3-artifacts/",
             intelligent_tiering_configurations=tiering or None,
             lifecycle_rules=[
+                # S3 moves only objects larger than 128 KB into Intelligent-Tiering and would not
+                # tier smaller ones there (nor charge them the monitoring fee): MLflow's many
+                # small files (MLmodel, requirements.txt, conda.yaml) stay in Standard. Stated
+                # in the rule, not left to the bucket's default minimum, so that the estimate
+                # and the run pricer see it.
                 s3.LifecycleRule(
                     id="intelligent-tiering",
+                    object_size_greater_than=SMALL_OBJECT_BYTES,
                     transitions=[
                         s3.Transition(
                             storage_class=s3.StorageClass.INTELLIGENT_TIERING,
@@ -144,6 +158,27 @@ class ArtifactStore(Construct):
                 s3.LifecycleRule(
                     id="remove-expired-delete-markers", expired_object_delete_marker=True
                 ),
+            ],
+        )
+
+        # CloudFormation types ObjectSizeGreaterThan as a string; the L2 renders a number.
+        cfn = self.bucket.node.default_child
+        assert isinstance(cfn, s3.CfnBucket)
+        cfn.add_property_override(
+            "LifecycleConfiguration.Rules.0.ObjectSizeGreaterThan", str(SMALL_OBJECT_BYTES)
+        )
+
+    def add_archive_rule(self, storage_class: str) -> None:
+        """Move objects tagged `mlflow-retention=archive` (by the retention command) to
+        `storage_class` at once (a lifecycle transition after 0 days runs within a day or two)."""
+        self.bucket.add_lifecycle_rule(
+            id=ARCHIVE_RULE_ID,
+            tag_filters=dict([ARCHIVE_TAG]),
+            transitions=[
+                s3.Transition(
+                    storage_class=s3.StorageClass(storage_class),
+                    transition_after=Duration.days(0),
+                )
             ],
         )
 
@@ -174,3 +209,42 @@ class ArtifactStore(Construct):
                 resources=[self.bucket.bucket_arn],
             )
         )
+
+
+@jsii.implements(IStableStringProducer)
+class _BucketStorageModel:
+    """A bucket's lifecycle and Intelligent-Tiering configuration as the CloudFormation
+    properties the template holds, rendered at synth (the L2 bucket fills them lazily), so
+    the scheduled tasks (`cost runs`, `cost retention`) price artifacts with the bucket's own
+    rules."""
+
+    def __init__(self, bucket: s3.CfnBucket) -> None:
+        self.bucket = bucket
+
+    def produce(self) -> str:
+        stack = Stack.of(self.bucket)
+        rendered = self.bucket._render_properties(stack.resolve(self.bucket._cfn_properties))
+        model = {
+            key: rendered[key]
+            for key in ("LifecycleConfiguration", "IntelligentTieringConfigurations")
+            if key in rendered
+        }
+        # As the template holds them: CloudFormation types the size filters as strings (the
+        # artifact bucket overrides the L2's number, ArtifactStore above).
+        lifecycle = model.get("LifecycleConfiguration")
+        for rule in lifecycle.get("Rules", []) if isinstance(lifecycle, dict) else []:
+            for key in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"):
+                if isinstance(rule.get(key), (int, float)):
+                    rule[key] = str(int(rule[key]))
+        text = json.dumps(model, sort_keys=True, separators=(",", ":"))
+        if '"Ref"' in text or '"Fn::' in text:
+            raise ValueError("the artifact bucket's storage rules hold tokens: cannot pass them")
+        return text
+
+
+def storage_model_json(bucket: s3.Bucket) -> str:
+    """The bucket's storage-class model as `--bucket-properties` JSON (a token resolved at
+    synth, after every lifecycle rule is added)."""
+    child = bucket.node.default_child
+    assert isinstance(child, s3.CfnBucket)
+    return Lazy.string(_BucketStorageModel(child))

@@ -17,6 +17,10 @@ Start-up:
 5. exec gunicorn (gthread workers) serving MLflow's Flask app with basic auth (wsgi.py), behind
    a Host-header check, with no secret in argv or in any file (tracking_config.py).
 
+With MLFLOW_ROLE=retention (the scheduled clean-up task) steps 2 and 3 run, then, instead of
+4 and 5, the tracking schema is checked to be at head (never migrated; exit 5 otherwise) and
+`cost retention apply` runs in-process; its exit code is the task's (tracking_retention.py).
+
 This module holds the logging set-up and the order of the steps.
 """
 
@@ -37,6 +41,7 @@ from tracking_contract import EXIT_CONFIG, EXIT_MIGRATION, SECRET_ENVIRONMENT
 from tracking_login import create_shared_state
 from tracking_migrations import run_migrations
 from tracking_readiness import check_bucket, ensure_schemas, wait_for_database
+from tracking_retention import run_retention
 from tracking_secrets import hand_over
 from tracking_settings import StartupError, parse_settings
 
@@ -103,6 +108,8 @@ def main() -> int:
             "MLFLOW_DB_CA_BUNDLE is not set: the database's certificate is not verified "
             "(set it to /app/rds-ca-bundle.pem on RDS)"
         )
+    if settings.role == "retention":
+        return run_retention(settings)
     try:
         wait_for_database(settings)
         ensure_schemas(settings)

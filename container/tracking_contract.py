@@ -38,8 +38,19 @@ PLAIN_ENVIRONMENT: tuple[str, ...] = (
     "MLFLOW_MIGRATION_LOCK_SECONDS",
     "MLFLOW_ROLE",
     "MLFLOW_RUN_COSTS_USERNAME",
+    # The scheduled retention task (MLFLOW_ROLE=retention; constructs/retention.py).
+    "MLFLOW_RETENTION_POLICY",
+    "MLFLOW_RETENTION_BUCKET_PROPERTIES",
+    "MLFLOW_RETENTION_ARCHIVE_CLASS",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
+)
+
+#: Plain variables only the retention task's definition sets (MLFLOW_ROLE=retention).
+RETENTION_ENVIRONMENT: tuple[str, ...] = (
+    "MLFLOW_RETENTION_POLICY",
+    "MLFLOW_RETENTION_BUCKET_PROPERTIES",
+    "MLFLOW_RETENTION_ARCHIVE_CLASS",
 )
 
 #: Secrets, injected by ECS from Secrets Manager as environment variables.
@@ -91,8 +102,10 @@ DEFAULTS: dict[str, str] = {
     "MLFLOW_BUCKET_CHECK_SECONDS": "30",
     "MLFLOW_MIGRATION_LOCK_SECONDS": "900",
     # `server` serves and only ever initializes an empty schema; `migrate` is the one-off task
-    # that upgrades an existing schema (tracking_migrations.py), then exits.
+    # that upgrades an existing schema (tracking_migrations.py), then exits; `retention` is the
+    # scheduled clean-up task (`cost retention apply` on a schema at head), then exits.
     "MLFLOW_ROLE": "server",
+    "MLFLOW_RETENTION_ARCHIVE_CLASS": "GLACIER_IR",
 }
 
 #: Inclusive (low, high) of every integer setting. The one table of numeric limits.
@@ -116,12 +129,23 @@ LIMITS: dict[str, tuple[int, int]] = {
 AUTH_MODES: tuple[str, ...] = ("basic", "none")  # lower case
 PERMISSIONS: tuple[str, ...] = ("READ", "USE", "EDIT", "MANAGE", "NO_PERMISSIONS")  # upper
 JOB_EXECUTION_VALUES: tuple[str, ...] = ("false", "0")  # lower case; "true" is refused
-ROLES: tuple[str, ...] = ("server", "migrate")  # lower case
+ROLES: tuple[str, ...] = ("server", "migrate", "retention")  # lower case
+#: Storage classes the retention task archives tagged artifacts into (the bucket's
+#: `retention-archive` lifecycle rule; constructs/retention.py declares the setting).
+RETENTION_ARCHIVE_CLASSES: tuple[str, ...] = ("GLACIER_IR", "GLACIER", "DEEP_ARCHIVE")  # upper
+#: Secrets the retention task must not be given: it touches the database and the bucket,
+#: never MLflow's users or sessions.
+RETENTION_REFUSED_SECRETS: tuple[str, ...] = (
+    "MLFLOW_AUTH_ADMIN_PASSWORD",
+    "MLFLOW_FLASK_SERVER_SECRET_KEY",
+    "MLFLOW_RUN_COSTS_PASSWORD",
+)
 CHOICES: dict[str, tuple[str, ...]] = {
     "MLFLOW_AUTH": AUTH_MODES,
     "MLFLOW_AUTH_DEFAULT_PERMISSION": PERMISSIONS,
     "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": JOB_EXECUTION_VALUES,
     "MLFLOW_ROLE": ROLES,
+    "MLFLOW_RETENTION_ARCHIVE_CLASS": RETENTION_ARCHIVE_CLASSES,
 }
 
 #: Lengths of secrets (MLflow's own password policy is 12, mlflow.utils.validation).

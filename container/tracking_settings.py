@@ -8,6 +8,7 @@ allowed. Standard library only.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from tracking_contract import (
     MIN_ADMIN_PASSWORD_LENGTH,
     MIN_SECRET_KEY_LENGTH,
     PERMISSIONS,
+    RETENTION_REFUSED_SECRETS,
 )
 from tracking_hosts import parse_allowed_hosts
 
@@ -68,7 +70,7 @@ class Settings:
     migration_lock_seconds: int
     region: str
     s3_endpoint_url: str | None
-    # `server` or `migrate` (tracking_contract.ROLES).
+    # `server`, `migrate` or `retention` (tracking_contract.ROLES).
     role: str
     # Secrets: kept out of repr() so a logged Settings never shows them.
     db_username: str = field(repr=False)
@@ -78,6 +80,11 @@ class Settings:
     # The scheduled run pricer's MLflow user, kept in step with its secret (None: no pricer).
     run_costs_username: str | None = None
     run_costs_password: str | None = field(repr=False, default=None)
+    # Role `retention` only: the policy (JSON), the bucket's storage rules (JSON) and the
+    # class tagged artifacts are archived into, for `cost retention apply`.
+    retention_policy: str | None = None
+    retention_bucket_properties: str | None = None
+    retention_archive_class: str | None = None
 
 
 def _get(env: Mapping[str, str], name: str) -> str:
@@ -159,9 +166,22 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
         except ValueError as e:
             problems.append(f"MLFLOW_ARTIFACTS_DESTINATION={destination!r}: {e}")
 
+    role = _get(env, "MLFLOW_ROLE").lower()
+    if role not in CHOICES["MLFLOW_ROLE"]:
+        problems.append(
+            f"MLFLOW_ROLE={role!r}: allowed values are {', '.join(CHOICES['MLFLOW_ROLE'])} "
+            "(server: serve, initialize only an empty schema; migrate: the one-off task that "
+            "upgrades the schema, then exits; retention: the scheduled clean-up on a schema at "
+            "head, then exits)"
+        )
+    # The retention task serves nothing and logs nobody in: no Host check, no auth secrets.
+    serves = role != "retention"
+
     allowed_hosts: tuple[str, ...] = ()
     raw_hosts = _get(env, "MLFLOW_ALLOWED_HOSTS")
-    if not raw_hosts:
+    if not raw_hosts and not serves:
+        pass
+    elif not raw_hosts:
         problems.append(
             "MLFLOW_ALLOWED_HOSTS: missing (comma-separated Host header values: the load "
             "balancer's DNS name and the custom domain)"
@@ -195,13 +215,6 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
     db_wait = _int_setting(env, "MLFLOW_DB_WAIT_SECONDS", problems)
     bucket_wait = _int_setting(env, "MLFLOW_BUCKET_CHECK_SECONDS", problems)
     lock_wait = _int_setting(env, "MLFLOW_MIGRATION_LOCK_SECONDS", problems)
-    role = _get(env, "MLFLOW_ROLE").lower()
-    if role not in CHOICES["MLFLOW_ROLE"]:
-        problems.append(
-            f"MLFLOW_ROLE={role!r}: allowed values are {', '.join(CHOICES['MLFLOW_ROLE'])} "
-            "(server: serve, initialize only an empty schema; migrate: the one-off task that "
-            "upgrades the schema, then exits)"
-        )
 
     jobs = _get(env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION").lower()
     allowed_jobs = CHOICES["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"]
@@ -239,7 +252,15 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
     secret_key = env.get("MLFLOW_FLASK_SERVER_SECRET_KEY") or None
     # Unless auth is explicitly off, check the auth secrets too (also when MLFLOW_AUTH itself is
     # invalid: every problem is reported in one go).
-    if auth != "none":
+    if not serves:
+        for name in RETENTION_REFUSED_SECRETS:
+            if env.get(name):
+                problems.append(
+                    f"{name}: set for MLFLOW_ROLE=retention, which must not be given it (the "
+                    "retention task needs only the database credentials; value not shown)"
+                )
+        admin_password = secret_key = None
+    elif auth != "none":
         if not admin_username:
             problems.append("MLFLOW_AUTH_ADMIN_USERNAME: must not be empty")
         if admin_password is None:
@@ -263,7 +284,9 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
 
     run_costs_username = _get(env, "MLFLOW_RUN_COSTS_USERNAME") or None
     run_costs_password = env.get("MLFLOW_RUN_COSTS_PASSWORD") or None
-    if run_costs_username is not None:
+    if not serves:
+        run_costs_username = run_costs_password = None
+    elif run_costs_username is not None:
         if auth != "basic":
             problems.append(
                 f"MLFLOW_RUN_COSTS_USERNAME={run_costs_username!r}: needs MLFLOW_AUTH=basic (with "
@@ -294,6 +317,17 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
             "MLFLOW_RUN_COSTS_PASSWORD: set without MLFLOW_RUN_COSTS_USERNAME (the user it is "
             "the password of)"
         )
+
+    retention_policy = retention_properties = archive_class = None
+    if not serves:
+        retention_policy = _json_object(env, "MLFLOW_RETENTION_POLICY", problems)
+        retention_properties = _json_object(env, "MLFLOW_RETENTION_BUCKET_PROPERTIES", problems)
+        archive_class = _get(env, "MLFLOW_RETENTION_ARCHIVE_CLASS").upper()
+        if archive_class not in CHOICES["MLFLOW_RETENTION_ARCHIVE_CLASS"]:
+            problems.append(
+                f"MLFLOW_RETENTION_ARCHIVE_CLASS={archive_class!r}: allowed values are "
+                f"{', '.join(CHOICES['MLFLOW_RETENTION_ARCHIVE_CLASS'])}"
+            )
 
     if problems:
         return None, problems
@@ -332,9 +366,29 @@ def parse_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
             flask_secret_key=secret_key,
             run_costs_username=run_costs_username,
             run_costs_password=run_costs_password,
+            retention_policy=retention_policy,
+            retention_bucket_properties=retention_properties,
+            retention_archive_class=archive_class,
         ),
         [],
     )
+
+
+def _json_object(env: Mapping[str, str], name: str, problems: list[str]) -> str | None:
+    """A required JSON object setting (the retention command validates its fields)."""
+    raw = _get(env, name)
+    if not raw:
+        problems.append(f"{name}: missing (a JSON object; the stack sets it)")
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError as err:
+        problems.append(f"{name}: not valid JSON ({err.args[0] if err.args else err})")
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{name}: a JSON object is required, not {type(value).__name__}")
+        return None
+    return raw
 
 
 def database_secret_env(settings: Settings) -> dict[str, str]:

@@ -27,6 +27,7 @@ from typing import Any
 from constructs.budget import CostBudgetSettings
 from constructs.database import DatabaseSettings
 from constructs.network import NetworkSettings
+from constructs.retention import RetentionSettings
 from constructs.run_costs import RunCostsSettings
 from constructs.settings import (
     MARKDOWN_HEADER,
@@ -162,6 +163,7 @@ class PlatformConfig:
     tags: TagSettings = field(default_factory=TagSettings)
     cost_budget: CostBudgetSettings = field(default_factory=CostBudgetSettings)
     run_costs: RunCostsSettings = field(default_factory=RunCostsSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def https(self) -> bool:

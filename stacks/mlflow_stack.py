@@ -17,11 +17,13 @@ from constructs import Construct
 from constructs.budget import CostBudget
 from constructs.database import DATABASE_NAME, Database
 from constructs.network import Network
+from constructs.retention import Retention
 from constructs.run_costs import RunCosts
 from constructs.schema_migration import SchemaMigration
 from constructs.storage import AccessLogBucket, ArtifactStore
-from constructs.tracking_server import TrackingServer
+from constructs.tracking_server import RDS_CA_BUNDLE_PATH, TrackingServer
 from constructs.waf import RateLimitWebAcl
+from cost.retention.policy import Policy
 from cost.runs.budgets import Budget
 from stacks.config import PlatformConfig
 
@@ -36,6 +38,7 @@ class MlflowStack(Stack):
         *,
         config: PlatformConfig,
         run_cost_budgets: Sequence[Budget] = (),
+        retention_policy: Policy | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -123,6 +126,47 @@ class MlflowStack(Stack):
         self.run_costs: RunCosts | None = None
         if c.run_costs.run_costs:
             self.run_costs = self._add_run_costs(run_cost_budgets)
+        self.retention: Retention | None = None
+        if c.retention.retention:
+            if retention_policy is None:
+                raise ValueError("retention=true needs the retention policy (app.py loads it)")
+            self.retention = self._add_retention(retention_policy)
+
+    def _add_retention(self, policy: Policy) -> Retention:
+        """The scheduled retention task (constructs/retention.py) where the service runs (it
+        needs the database and S3, not the load balancer), and the bucket rule that archives
+        what it tags."""
+        c = self.config
+        self.artifacts.add_archive_rule(c.retention.retention_archive_class)
+        retention = Retention(
+            self,
+            "Retention",
+            settings=c.retention,
+            policy=policy,
+            cluster=self.server.cluster,
+            vpc=self.network.vpc,
+            subnets=self.network.service_subnets,
+            assign_public_ip=self.network.assign_public_ip,
+            image=self.server.image,
+            cpu_architecture=(
+                ecs.CpuArchitecture.ARM64
+                if c.server.cpu_architecture == "ARM64"
+                else ecs.CpuArchitecture.X86_64
+            ),
+            log_retention_days=c.server.log_retention_days,
+            database_host=self.database.instance.db_instance_endpoint_address,
+            database_port=self.database.port,
+            database_name=DATABASE_NAME,
+            database_secret=self.database.secret,
+            ca_bundle=RDS_CA_BUNDLE_PATH,
+            artifact_bucket=self.artifacts.bucket,
+            artifact_prefix=c.storage.artifact_prefix,
+            artifacts_uri=self.artifacts.uri,
+        )
+        self.database.allow_from(retention.security_group, "MySQL from the MLflow retention task")
+        objects_arn = self.resolve(self.artifacts.bucket.bucket_arn)["Fn::GetAtt"][0]
+        retention.acknowledge_object_wildcard(objects_arn, c.storage.artifact_prefix)
+        return retention
 
     def _add_run_costs(self, budgets: Sequence[Budget]) -> RunCosts:
         """The scheduled run pricer (constructs/run_costs.py), where it can reach the tracking

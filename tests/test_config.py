@@ -87,6 +87,9 @@ _NEW_SINCE = {
     # The scheduled run pricer (issue 13): off in every profile.
     "run_costs": False, "run_costs_schedule": "rate(1 day)", "run_costs_budgets": None,
     "run_costs_alarm_email": None,
+    # The scheduled retention task (issue 14): off in every profile.
+    "retention": False, "retention_schedule": "rate(7 days)", "retention_policy": None,
+    "retention_archive_class": "GLACIER_IR",
 }  # fmt: skip
 
 

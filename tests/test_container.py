@@ -899,3 +899,92 @@ def test_the_workers_never_get_the_run_pricer_password() -> None:
     assert settings is not None
     assert "MLFLOW_RUN_COSTS_PASSWORD" not in config.worker_secret_values(settings)
     assert "MLFLOW_RUN_COSTS_PASSWORD" in contract.SECRET_ENVIRONMENT  # stripped, redacted
+
+
+# --- the retention role (MLFLOW_ROLE=retention, tracking_retention.py) -----------------------
+
+
+def retention_env(**changes: str | None) -> dict[str, str]:
+    env = good_env(
+        MLFLOW_ROLE="retention",
+        MLFLOW_ALLOWED_HOSTS=None,
+        MLFLOW_AUTH_ADMIN_PASSWORD=None,
+        MLFLOW_FLASK_SERVER_SECRET_KEY=None,
+        MLFLOW_RETENTION_POLICY='{"rules": [{"experiments": ["a"], "delete_runs_older_than_days": 9}]}',
+        MLFLOW_RETENTION_BUCKET_PROPERTIES='{"LifecycleConfiguration": {"Rules": []}}',
+    )
+    env.update({k: v for k, v in changes.items() if v is not None})
+    for k in [k for k, v in changes.items() if v is None]:
+        env.pop(k, None)
+    return env
+
+
+def test_the_retention_role_needs_only_the_database_credentials() -> None:
+    settings, problems = settings_mod.parse_settings(retention_env())
+    assert problems == [] and settings is not None
+    assert settings.role == "retention"
+    assert settings.retention_archive_class == "GLACIER_IR"  # the contract's default
+    assert settings.admin_password is None and settings.flask_secret_key is None
+
+
+@pytest.mark.parametrize("name", contract.RETENTION_REFUSED_SECRETS)
+def test_the_retention_role_refuses_the_admin_password_and_other_secrets(name: str) -> None:
+    value = "s3cr3t-value-never-shown"
+    extra = {"MLFLOW_RUN_COSTS_USERNAME": "cost-pricer"} if "RUN_COSTS" in name else {}
+    settings, problems = settings_mod.parse_settings(retention_env(**{name: value}, **extra))
+    assert settings is None
+    assert [p for p in problems if p.startswith(f"{name}: set for MLFLOW_ROLE=retention")]
+    assert value not in " ".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"MLFLOW_RETENTION_POLICY": None}, "MLFLOW_RETENTION_POLICY: missing"),
+        ({"MLFLOW_RETENTION_POLICY": "rules: []"}, "MLFLOW_RETENTION_POLICY: not valid JSON"),
+        ({"MLFLOW_RETENTION_BUCKET_PROPERTIES": "[1]"}, "a JSON object is required, not list"),
+        (
+            {"MLFLOW_RETENTION_ARCHIVE_CLASS": "STANDARD"},
+            "MLFLOW_RETENTION_ARCHIVE_CLASS='STANDARD'",
+        ),
+        ({"MLFLOW_DB_PASSWORD": None}, "MLFLOW_DB_PASSWORD: missing secret"),
+    ],
+)
+def test_retention_role_problems(changes: dict[str, str | None], expected: str) -> None:
+    settings, problems = settings_mod.parse_settings(retention_env(**changes))
+    assert settings is None
+    assert any(expected in p for p in problems), problems
+
+
+def test_the_retention_command_line_is_the_commands_contract() -> None:
+    import tracking_retention as retention
+
+    settings, _ = settings_mod.parse_settings(
+        retention_env(MLFLOW_RETENTION_ARCHIVE_CLASS="glacier")
+    )
+    assert settings is not None
+    argv = retention.retention_argv(settings)
+    uri = "mysql+pymysql://mlflow.abc123.eu-west-1.rds.amazonaws.com:3306/mlflow?charset=utf8mb4"
+    assert argv == [
+        "apply",
+        "--policy-json",
+        settings.retention_policy,
+        "--yes",
+        "--tracking-uri",
+        uri,
+        "--backend-store-uri",
+        uri,
+        "--artifact-root",
+        "s3://my-bucket/mlflow",
+        "--artifact-listing",
+        "s3",
+        "--bucket-properties",
+        settings.retention_bucket_properties,
+        "--archive-class",
+        "GLACIER",
+        "--region",
+        "eu-west-1",
+        "--log",
+        "-",
+    ]
+    assert "x" * 30 not in " ".join(argv)  # no password

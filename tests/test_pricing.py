@@ -220,10 +220,133 @@ def test_s3_intelligent_tiering_from_day_zero() -> None:
             }
         },
     }
-    stack = estimate({"B": bucket}, usage={"resources": {"B": {"storage_gb": 100}}})
+    all_large = {"storage_gb": 100, "small_object_share": 0, "small_object_bytes_share": 0}
+    stack = estimate({"B": bucket}, usage={"resources": {"B": all_large}})
     storage = 100 * (30 * 0.023 + 60 * 0.0125 + 275 * 0.004) / 365
     expected = storage + 25600 * 0.0000025 + 100000 * 0.000005 + 1000000 * 0.0000004
     assert cost_of(stack, "B") == money(expected) == 1.66
+
+
+def _tiering_rule(**filters: Any) -> dict[str, Any]:
+    return {
+        "Id": "intelligent-tiering",
+        "Status": "Enabled",
+        "Transitions": [{"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}],
+        **filters,
+    }
+
+
+def test_s3_small_objects_stay_in_standard_under_a_size_filtered_tiering_rule() -> None:
+    # The artifact bucket's rule: ObjectSizeGreaterThan 131072 (128 KiB). 100 GB, 10% of the
+    # data and 90% of the objects at most 128 KB; 100 GB / 4 MB = 25,600 objects.
+    # Small: 10 GB in Standard (0.023). Large: 90 GB written evenly over 365 days, 30/365 in
+    # Frequent Access (0.023), 60/365 Infrequent (0.0125), 275/365 Archive Instant (0.004);
+    # monitoring on the 10% of the objects over 128 KB: 2,560 x 0.0000025.
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "LifecycleConfiguration": {"Rules": [_tiering_rule(ObjectSizeGreaterThan="131072")]}
+        },
+    }
+    usage = {"storage_gb": 100, "small_object_share": 0.9, "small_object_bytes_share": 0.1}
+    stack = estimate({"B": bucket}, usage={"resources": {"B": usage}})
+    parts = components(stack, "B")
+    assert parts["Storage, Standard (10% of 100 GB)"] == pytest.approx(10 * 0.023)
+    tiers = 90 * (30 * 0.023 + 60 * 0.0125 + 275 * 0.004) / 365
+    monitoring = 2560 * 0.0000025
+    monitored = "Intelligent-Tiering monitoring (2,560 objects over 128 KB, 10% of objects of 4 MB on average)"
+    assert parts[monitored] == pytest.approx(monitoring)
+    expected = 10 * 0.023 + tiers + monitoring + 100000 * 0.000005 + 1000000 * 0.0000004
+    assert cost_of(stack, "B") == money(expected) == 1.76
+    (line,) = stack.resources
+    assert (
+        "90% of the objects, 10.00% of the data, are at most 128 KB (small_object_share, "
+        "small_object_bytes_share): S3 does not tier them in Intelligent-Tiering and charges "
+        "them no monitoring fee"
+    ) in line.assumptions
+    assert not any("scoped" in a for a in line.assumptions)
+
+
+def test_s3_small_objects_in_intelligent_tiering_stay_in_frequent_access_unmonitored() -> None:
+    # No size filter: small objects enter Intelligent-Tiering but are never tiered (Frequent
+    # Access, 0.023, no monitoring fee); the defaults (0.93 of objects, 0.0055 of the bytes).
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {"LifecycleConfiguration": {"Rules": [_tiering_rule()]}},
+    }
+    stack = estimate({"B": bucket}, usage={"resources": {"B": {"storage_gb": 100}}})
+    parts = components(stack, "B")
+    frequent = 100 * 0.0055 * 0.023 + 100 * 0.9945 * 30 / 365 * 0.023
+    # 0.55% + 99.45% x 30/365 = 8.7% of the data in Frequent Access.
+    assert parts["Storage, Intelligent-Tiering Frequent Access (9% of 100 GB)"] == pytest.approx(
+        frequent
+    )
+    objects = 25600 * (1 - 0.93)  # 1,792 objects over 128 KB
+    monitored = "Intelligent-Tiering monitoring (1,792 objects over 128 KB, 7% of objects of 4 MB on average)"
+    assert parts[monitored] == pytest.approx(objects * 0.0000025)
+
+
+def test_s3_a_tag_filtered_rule_covers_no_data_and_says_so() -> None:
+    # The retention archive rule moves only tagged objects: the estimate cannot know how many,
+    # so no data goes to Glacier Instant Retrieval; 50 GB stay Standard (0.023).
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "Id": "retention-archive",
+                        "Status": "Enabled",
+                        "TagFilters": [{"Key": "mlflow-retention", "Value": "archive"}],
+                        "Transitions": [{"StorageClass": "GLACIER_IR", "TransitionInDays": 0}],
+                    }
+                ]
+            }
+        },
+    }
+    stack = estimate({"B": bucket})
+    assert cost_of(stack, "B") == money(50 * 0.023 + 0.5 + 0.4)
+    assert not [n for n in components(stack, "B") if "Glacier" in n]
+    (line,) = stack.resources
+    assert (
+        "lifecycle rule retention-archive moves only objects tagged mlflow-retention=archive: "
+        "the tagged share is not known, so it is priced as covering no data"
+    ) in line.assumptions
+
+
+def test_s3_a_size_filter_splitting_an_object_size_is_assumed_to_take_all_of_it() -> None:
+    # ObjectSizeGreaterThan 1 MB splits the objects over 128 KB: assumed to move them all
+    # (said so); the small ones stay Standard: 0.0055 x 50 GB at 0.023, the rest Standard-IA.
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "Id": "big",
+                        "Status": "Enabled",
+                        "ObjectSizeGreaterThan": 1048576,
+                        "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 0}],
+                    }
+                ]
+            }
+        },
+    }
+    stack = estimate({"B": bucket})
+    expected = 50 * 0.0055 * 0.023 + 50 * 0.9945 * 0.0125 + 0.5 + 0.4
+    assert cost_of(stack, "B") == money(expected)
+    (line,) = stack.resources
+    assert (
+        "lifecycle rule big's size filter takes part of the objects over 128 KB; assumed to "
+        "take all of them"
+    ) in line.assumptions
+
+
+def test_s3_small_object_shares_outside_zero_to_one_are_reported_not_priced() -> None:
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {}}
+    stack = estimate({"B": bucket}, usage={"resources": {"B": {"small_object_share": 1.5}}})
+    (unsupported,) = stack.unsupported
+    assert "small_object_share=1.5 is not a share between 0 and 1" in unsupported.reason
 
 
 def test_s3_standard_without_lifecycle_and_standard_ia_transition() -> None:

@@ -214,6 +214,50 @@ def test_size_and_prefix_filters_apply_object_by_object() -> None:
     )
 
 
+def test_under_the_artifact_buckets_size_filter_a_small_object_stays_standard() -> None:
+    # The stack's rule (ObjectSizeGreaterThan 131072, read from CloudFormation's string): a
+    # 2 KB MLmodel stays in S3 Standard at 0.023 whatever its age, no monitoring fee; the
+    # 10 MB model file is tiered (Archive Instant Access at 0.004 after 90 days) and monitored.
+    rules = rules_from_properties(
+        json.dumps(
+            {
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "intelligent-tiering",
+                            "Status": "Enabled",
+                            "ObjectSizeGreaterThan": "131072",
+                            "Transitions": [
+                                {"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": 0}
+                            ],
+                        },
+                        {
+                            "Id": "retention-archive",
+                            "Status": "Enabled",
+                            "TagFilters": [{"Key": "mlflow-retention", "Value": "archive"}],
+                            "Transitions": [{"StorageClass": "GLACIER_IR", "TransitionInDays": 0}],
+                        },
+                    ]
+                }
+            }
+        )
+    )
+    assert rules.tier(200, None, 2048) == "STANDARD"
+    assert rules.tier(200, None, 128 * 1024) == "STANDARD"  # not larger than the filter
+    assert rules.tier(200, None, 128 * 1024 + 1) == "INT_AIA"
+    # Listings carry no tags: the archive rule is not applied to any object.
+    assert rules.tier(0, None, 10 * MB) == "INT_FA"
+    pricer = RunPricer(default_catalog(), rules, default_region="us-east-1", now=NOW)
+    small = pricer.price(run(ended_days_ago=200), [Artifact("model/MLmodel", 2048)])
+    assert small.storage_usd_month == pytest.approx(2048 / GB * 0.023)
+    both = pricer.price(
+        run(ended_days_ago=200), [Artifact("model/MLmodel", 2048), Artifact("m.pkl", 10 * MB)]
+    )
+    assert both.storage_usd_month == pytest.approx(
+        2048 / GB * 0.023 + 10 * MB / GB * 0.004 + 0.0000025
+    )
+
+
 def test_bucket_rules_from_the_apps_own_template(tmp_path: pytest.TempPathFactory) -> None:
     template = {
         "Resources": {

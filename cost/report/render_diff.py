@@ -19,7 +19,9 @@ def signed_usd(value: float) -> str:
 def percent_text(diff: CostDiff) -> str:
     if diff.percent is None:
         return "new cost" if diff.total > 0 else "no change"
-    return f"{diff.percent:+.1f}%"
+    # From the totals, not from `percent` (already rounded to 2 places): rounding twice turns
+    # 465.851 into 465.85 and then 465.8.
+    return f"{100 * (diff.total - diff.past_total) / diff.past_total:+.1f}%"
 
 
 def summary_line(diff: CostDiff) -> str:
