@@ -40,7 +40,8 @@ from cost.retention.plan import (
 from cost.retention.policy import PolicyError, load_policy_file, parse_policy_json
 from cost.runs.bucket import BucketError
 from cost.runs.command import DEFAULT_REGION, InputError, _bucket_rules
-from cost.runs.pricing import RunPricer, RunRecord, StoragePriceMissing
+from cost.runs.pricing import RunPricer, RunRecord, StoragePriceMissing, human_bytes
+from cost.runs.rollup import storage_rate
 from cost.runs.source import S3Sizes, SourceError
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
@@ -362,17 +363,18 @@ def to_markdown(plan: Plan) -> str:
         "",
         f"**Delete {len(plan.of('delete')):,} runs, archive {len(plan.of('archive')):,}, "
         f"purge {len(plan.of('purge')) + len(plan.of('purge-model')):,} (MLflow gc): "
-        f"{plan.artifact_bytes / 1024**3:,.3f} GiB, saving {plan.saving_usd_month:,.4f} "
+        f"{human_bytes(plan.artifact_bytes)}, saving {storage_rate(plan.saving_usd_month)} "
         "USD/month.**",
         "",
-        "| Experiment | Rule | Runs | Delete | Archive | Purge | Kept | GiB | Saving USD/month |",
+        "| Experiment | Rule | Runs | Delete | Archive | Purge | Kept | Artifacts "
+        "| Saving USD/month |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for exp in sorted(plan.experiments.values(), key=lambda e: e.name):
         out.append(
             f"| {exp.name} | {exp.rule} | {exp.runs:,} | {exp.delete:,} | {exp.archive:,} | "
-            f"{exp.purge:,} | {sum(exp.kept.values()):,} | {exp.artifact_bytes / 1024**3:,.3f} | "
-            f"{exp.saving_usd_month:,.4f} |"
+            f"{exp.purge:,} | {sum(exp.kept.values()):,} | {human_bytes(exp.artifact_bytes)} | "
+            f"{storage_rate(exp.saving_usd_month)} |"
         )
     if plan.kept:
         out += ["", "Kept: " + "; ".join(f"{n:,} {why}" for why, n in sorted(plan.kept.items()))]

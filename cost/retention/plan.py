@@ -36,7 +36,8 @@ from typing import Any
 
 from cost.pricing.storage import BucketRules, Transition
 from cost.retention.policy import Policy, Rule, policy_json
-from cost.runs.pricing import KB, Artifact, RunPricer, RunRecord
+from cost.runs.pricing import KB, Artifact, RunPricer, RunRecord, human_bytes
+from cost.runs.rollup import storage_rate
 
 #: The S3 object tag the stack's lifecycle rule `retention-archive` filters on.
 ARCHIVE_TAG = ("mlflow-retention", "archive")
@@ -482,13 +483,9 @@ def lines(plan: Plan) -> Iterator[str]:
     purges = plan.of("purge") + plan.of("purge-model")
     yield (
         f"retention plan {plan.token}: delete {len(deletes):,} runs, archive "
-        f"{len(archives):,}, purge {len(purges):,} (gc); {_gib(plan.artifact_bytes)}, saving "
-        f"{plan.saving_usd_month:,.4f} USD/month; kept {sum(plan.kept.values()):,}"
+        f"{len(archives):,}, purge {len(purges):,} (gc); {human_bytes(plan.artifact_bytes)}, "
+        f"saving {storage_rate(plan.saving_usd_month)} USD/month; kept {sum(plan.kept.values()):,}"
     )
-
-
-def _gib(size: int) -> str:
-    return f"{size / 1024**3:,.3f} GiB"
 
 
 def to_json_text(plan: Plan) -> str:

@@ -241,14 +241,14 @@ class RunPricer:
             price = self._s3(region, "Storage", STORAGE_USAGETYPES[tier][1])
             total += size / GB * price.usd
             cost.catalog_dates.add(price.effective_date)
-            parts.append(f"{_bytes(size)} {tier} @ {price.usd:g} USD/GB-Mo")
+            parts.append(f"{human_bytes(size)} {tier} @ {price.usd:g} USD/GB-Mo")
         if monitored:
             fee = self._s3(region, "Fee", "Monitoring-Automation-INT")
             total += monitored * fee.usd
             cost.catalog_dates.add(fee.effective_date)
             parts.append(f"{_plural(monitored, 'object')} monitored @ {fee.usd:g} USD/object-Mo")
         cost.storage_usd_month = total
-        objects = f"{_plural(cost.artifact_objects, 'object')}, {_bytes(cost.artifact_bytes)}"
+        objects = f"{_plural(cost.artifact_objects, 'object')}, {human_bytes(cost.artifact_bytes)}"
         where = f", age {age_days:.0f} d, {region}" if cost.artifact_objects else ""
         if (
             cost.artifact_objects
@@ -318,7 +318,7 @@ def _purchase(option: Stated | None, discount: Stated | None) -> tuple[str, floa
     return name, value
 
 
-def _bytes(size: float) -> str:
+def human_bytes(size: float) -> str:
     for unit, scale in (("GB", GB), ("MB", 1024**2), ("KB", KB)):
         if size >= scale:
             return f"{size / scale:.2f} {unit}"

@@ -300,7 +300,7 @@ def to_json_text(report: RunsReport, results: list[BudgetResult]) -> str:
 MD_UNPRICED_LISTED = 20
 
 
-def _storage(usd: float) -> str:
+def storage_rate(usd: float) -> str:
     """A storage rate: 4 decimals, 6 below a cent (small artifacts are not shown as 0)."""
     return f"{usd:,.6f}" if 0 < usd < 0.01 else f"{usd:,.4f}"
 
@@ -315,7 +315,7 @@ def _md_table(title: str, rows: list[tuple[str, Totals]], limit: int = 25) -> li
     for key, t in rows[:limit]:
         lines.append(
             f"| {_md(key)} | {t.runs:,} | {t.unpriced:,} | {t.compute_usd:,.4f} | "
-            f"{_storage(t.storage_usd_month)} | {_size(t.artifact_bytes)} |"
+            f"{storage_rate(t.storage_usd_month)} | {_size(t.artifact_bytes)} |"
         )
     if len(rows) > limit:
         lines.append(f"| ... {len(rows) - limit} more | | | | | |")
@@ -328,7 +328,7 @@ def to_markdown(report: RunsReport, results: list[BudgetResult]) -> str:
         "## MLflow run costs",
         "",
         f"{t.runs:,} runs: compute **{t.compute_usd:,.4f} USD**, artifact storage "
-        f"**{_storage(t.storage_usd_month)} USD/month** ({_size(t.artifact_bytes)}); "
+        f"**{storage_rate(t.storage_usd_month)} USD/month** ({_size(t.artifact_bytes)}); "
         f"{t.unpriced:,} unpriced, {t.running:,} still running (priced up to now). "
         f"Catalog: {', '.join(sorted(report.catalog_dates)) or 'none'}.",
         "",
