@@ -55,6 +55,7 @@ class DatabaseSettings:
     db_instance_class: str = setting(
         "db.t4g.small",
         dev="db.t4g.micro",
+        lean="db.t4g.micro",
         prod="db.m7g.large",
         one_of=OneOf(accepted_instance_classes, summary=_families),
         doc="RDS instance class",
@@ -66,12 +67,13 @@ class DatabaseSettings:
     db_max_allocated_storage_gib: int = setting(
         100,
         dev=50,
+        lean=50,
         prod=500,
         between=(20, 65536),
         doc="storage autoscaling cap (GiB, above the allocation)",
     )
     db_backup_retention_days: int = setting(
-        14, dev=7, prod=30, between=(7, 35), doc="automated backups (days)"
+        14, dev=7, lean=7, prod=30, between=(7, 35), doc="automated backups (days)"
     )
     db_port: int = setting(3307, between=(1150, 65535), doc="MySQL port (not the default 3306)")
     db_deletion_protection: bool = setting(True, doc="RDS deletion protection")

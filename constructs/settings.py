@@ -26,8 +26,8 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from aws_cdk import aws_logs as logs
 
-PROFILES = ("dev", "team", "prod")
-Profile = Literal["dev", "team", "prod"]
+PROFILES = ("dev", "lean", "team", "prod")
+Profile = Literal["dev", "lean", "team", "prod"]
 
 _METADATA_KEY = "mlflow-setting"
 _UNSET: Any = object()
@@ -216,6 +216,7 @@ def setting(
     *,
     doc: str,
     dev: T = _UNSET,
+    lean: T = _UNSET,
     prod: T = _UNSET,
     one_of: OneOf | AllowedValues | None = None,
     between: tuple[float, float] | None = None,
@@ -223,6 +224,8 @@ def setting(
     default_doc: str | None = None,
 ) -> T:
     """Declare a settings-group field: default (= `team`), per-profile values, allowed values.
+
+    A profile without a value of its own takes the default (the `team` value).
 
     The field's annotation gives the type; a Literal annotation is its own one-of check.
     """
@@ -233,7 +236,8 @@ def setting(
         checks.append(Range(*between))
     if check is not None:
         checks.append(check)
-    profiles = {p: v for p, v in (("dev", dev), ("prod", prod)) if v is not _UNSET}
+    given = (("dev", dev), ("lean", lean), ("prod", prod))
+    profiles = {p: v for p, v in given if v is not _UNSET}
     declared = Setting(doc=doc, profiles=profiles, checks=tuple(checks), default_doc=default_doc)
     result: T = dataclasses.field(default=default, metadata={_METADATA_KEY: declared})
     return result
@@ -464,7 +468,7 @@ def allowed_doc(item: Declared) -> str:
 
 
 def defaults_doc(item: Declared) -> str:
-    """'dev / team / prod' values, or one value when every profile has the same."""
+    """'dev / lean / team / prod' values, or one value when every profile has the same."""
     if item.setting.default_doc is not None:
         return item.setting.default_doc
     values = [_doc_value(item.value_for(p)) for p in PROFILES]
@@ -482,6 +486,6 @@ def markdown_rows(items: Sequence[Declared]) -> Iterator[str]:
 
 
 MARKDOWN_HEADER = (
-    "| setting | default (dev / team / prod) | allowed | meaning |",
+    "| setting | default (dev / lean / team / prod) | allowed | meaning |",
     "|---|---|---|---|",
 )

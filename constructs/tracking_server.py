@@ -90,7 +90,7 @@ class ServerSettings:
     cpu_architecture: CpuArchitecture = setting("ARM64", doc="task CPU architecture")
     # Sized from `make bench-server` (README, "Fargate sizing"): two workers of ~250 MB.
     task_cpu: int = setting(
-        512, dev=256, prod=1024, one_of=tuple(FARGATE_SIZES), doc="Fargate CPU units"
+        512, dev=256, lean=256, prod=1024, one_of=tuple(FARGATE_SIZES), doc="Fargate CPU units"
     )
     task_memory_mib: int = setting(
         1024,
@@ -98,14 +98,14 @@ class ServerSettings:
         doc="Fargate memory (MiB), a valid combination with `task_cpu`",
     )
     server_workers: int = setting(
-        2, dev=1, prod=3, between=(1, 32), doc="gunicorn worker processes per task"
+        2, dev=1, lean=1, prod=3, between=(1, 32), doc="gunicorn worker processes per task"
     )
     server_threads: int = setting(2, between=(1, 32), doc="threads per worker")
     desired_count: int = setting(
         1, prod=2, doc="tasks at deployment, within `min_tasks`..`max_tasks`"
     )
     min_tasks: int = setting(1, prod=2, between=(1, 100), doc="autoscaling minimum")
-    max_tasks: int = setting(2, dev=1, prod=6, between=(1, 100), doc="autoscaling maximum")
+    max_tasks: int = setting(2, dev=1, lean=1, prod=6, between=(1, 100), doc="autoscaling maximum")
     scale_cpu_percent: int = setting(70, between=(10, 95), doc="target CPU utilization (%)")
     scale_requests_per_target: int = setting(
         3000, between=(1, 1_000_000), doc="target requests per task per minute"
@@ -639,9 +639,13 @@ class TrackingServer(Construct):
     def _build_scaling(
         self, server: ServerSettings, target_group: elbv2.ApplicationTargetGroup
     ) -> None:
-        scaling = self.service.auto_scale_task_count(
+        scaling = self.scaling = self.service.auto_scale_task_count(
             min_capacity=server.min_tasks, max_capacity=server.max_tasks
         )
+        if server.max_tasks == server.min_tasks:
+            # Nothing to track between equal bounds; the policies' alarms would bill anyway.
+            # The scalable target stays (office hours schedule it).
+            return
         scaling.scale_on_cpu_utilization(
             "CpuScaling",
             target_utilization_percent=server.scale_cpu_percent,

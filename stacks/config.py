@@ -27,6 +27,7 @@ from typing import Any
 from constructs.budget import CostBudgetSettings
 from constructs.database import DatabaseSettings
 from constructs.network import NetworkSettings
+from constructs.office_hours import OfficeHours, OfficeHoursSettings
 from constructs.retention import RetentionSettings
 from constructs.run_costs import RunCostsSettings
 from constructs.settings import (
@@ -155,6 +156,7 @@ class PlatformConfig:
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    office_hours: OfficeHoursSettings = field(default_factory=OfficeHoursSettings)
     load_balancer: LoadBalancerSettings = field(default_factory=LoadBalancerSettings)
     web_acl: WebAclSettings = field(default_factory=WebAclSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -219,6 +221,31 @@ PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
     for profile in PROFILES
 }
 
+
+def _outside_office_hours(c: PlatformConfig, task: str) -> bool:
+    """Whether a scheduled task that needs the database runs while it is stopped."""
+    if c.office_hours.schedule is None or not getattr(getattr(c, task), task):
+        return False
+    expression = getattr(getattr(c, task), f"{task}_schedule")
+    try:
+        return not OfficeHours.parse(c.office_hours.schedule).covers(expression)
+    except ValueError:
+        return True
+
+
+def _office_hours_rule(task: str) -> Rule[PlatformConfig]:
+    return Rule(
+        reads=("schedule", task, f"{task}_schedule"),
+        broken=lambda c: _outside_office_hours(c, task),
+        message=lambda c: (
+            f"{task}_schedule={getattr(getattr(c, task), f'{task}_schedule')!r} runs outside "
+            f"schedule={c.office_hours.schedule!r}, when the database is stopped; allowed: a "
+            "cron() expression (UTC) that fires only within office hours, e.g. "
+            "'cron(0 12 ? * MON-FRI *)'"
+        ),
+    )
+
+
 #: Cross-field rules spanning groups, as (reads, condition, message).
 CONFIG_RULES: tuple[Rule[PlatformConfig], ...] = (
     Rule(
@@ -246,6 +273,8 @@ CONFIG_RULES: tuple[Rule[PlatformConfig], ...] = (
             f"auth={c.server.auth!r}"
         ),
     ),
+    _office_hours_rule("run_costs"),
+    _office_hours_rule("retention"),
 )
 
 

@@ -17,6 +17,7 @@ from constructs import Construct
 from constructs.budget import CostBudget
 from constructs.database import DATABASE_NAME, Database
 from constructs.network import Network
+from constructs.office_hours import OfficeHoursSchedule
 from constructs.retention import Retention
 from constructs.run_costs import RunCosts
 from constructs.schema_migration import SchemaMigration
@@ -131,6 +132,17 @@ class MlflowStack(Stack):
             if retention_policy is None:
                 raise ValueError("retention=true needs the retention policy (app.py loads it)")
             self.retention = self._add_retention(retention_policy)
+        self.office_hours: OfficeHoursSchedule | None = None
+        if c.office_hours.schedule is not None:
+            self.office_hours = OfficeHoursSchedule(
+                self,
+                "OfficeHours",
+                settings=c.office_hours,
+                scaling=self.server.scaling,
+                min_tasks=c.server.min_tasks,
+                max_tasks=c.server.max_tasks,
+                database=self.database.instance,
+            )
 
     def _add_retention(self, policy: Policy) -> Retention:
         """The scheduled retention task (constructs/retention.py) where the service runs (it

@@ -71,6 +71,12 @@ _OLD_PROFILES = {
         "db_backup_retention_days": 7, "noncurrent_version_expiry_days": 7,
         "access_log_expiry_days": 90,
     },
+    # The lean profile (issue 15): dev's sizes, office hours, team's retention periods.
+    "lean": {
+        "task_cpu": 256, "server_workers": 1, "max_tasks": 1,
+        "db_instance_class": "db.t4g.micro", "db_max_allocated_storage_gib": 50,
+        "db_backup_retention_days": 7, "schedule": "Mon-Fri 08:00-18:00 UTC",
+    },
     "team": {},
     "prod": {
         "network_mode": "endpoints", "task_cpu": 1024, "task_memory_mib": 2048,
@@ -90,12 +96,14 @@ _NEW_SINCE = {
     # The scheduled retention task (issue 14): off in every profile.
     "retention": False, "retention_schedule": "rate(7 days)", "retention_policy": None,
     "retention_archive_class": "GLACIER_IR",
+    # Office hours (issue 15): off but in lean.
+    "schedule": None, "schedule_db_lead_minutes": 15, "schedule_closed_until": None,
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("profile", ["dev", "team", "prod"])
+@pytest.mark.parametrize("profile", ["dev", "lean", "team", "prod"])
 def test_declared_profile_values_are_the_old_ones(profile: str) -> None:
-    expected = {**_TEAM, **_OLD_PROFILES[profile], **_NEW_SINCE}
+    expected = {**_TEAM, **_NEW_SINCE, **_OLD_PROFILES[profile]}
     assert PROFILE_SETTINGS[profile] == expected
 
 
@@ -114,7 +122,7 @@ def test_profiles_differ_where_it_matters() -> None:
 def test_unknown_profile_lists_the_profiles() -> None:
     message = only_problem(profile="staging")
     assert "profile='staging'" in message
-    assert "dev, team, prod" in message
+    assert "dev, lean, team, prod" in message
 
 
 def test_context_strings_are_parsed_to_types() -> None:

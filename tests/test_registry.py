@@ -969,7 +969,7 @@ UNPRICED_CASES = [
     ),
     Case(
         "AWS::Scheduler::Schedule",
-        {"S": res("AWS::Scheduler::Schedule", ScheduleExpression="cron(0 3 * * ? *)")},
+        {"S": res("AWS::Scheduler::Schedule", ScheduleExpression="cron(0 3 ? * 2#1 *)")},
         "set usage monthly_invocations",
     ),
     Case(

@@ -509,10 +509,22 @@ def test_an_ecs_target_prices_the_fargate_task_hours_it_starts() -> None:
     assert cost_of(stack, "S") == money(expected)
 
 
-def test_a_cron_schedule_needs_its_invocations_from_usage() -> None:
+def test_a_cron_schedule_fires_as_its_expression_says_in_its_time_zone() -> None:
+    # Every day at 03:00 over the reference year 2027 (365 days): 365 / 12 a month.
     stack = estimate({"S": _schedule("cron(0 3 * * ? *)")})
+    assert components(stack, "S") == {"Scheduler invocations (30.4167 a month)": 0.0}
+    # Weekdays only, in Berlin: 2027 has 261 weekdays (365 days = 52 weeks + Friday 1 Jan).
+    weekdays = _schedule("cron(0 7 ? * MON-FRI *)")
+    weekdays["Properties"]["ScheduleExpressionTimezone"] = "Europe/Berlin"
+    stack = estimate({"S": weekdays})
+    assert components(stack, "S") == {"Scheduler invocations (21.75 a month)": 0.0}
+
+
+def test_a_cron_schedule_it_cannot_evaluate_needs_its_invocations_from_usage() -> None:
+    stack = estimate({"S": _schedule("cron(0 3 L * ? *)")})
     (unsupported,) = stack.unsupported
     assert "set usage monthly_invocations" in unsupported.reason
+    assert "L, W and # are not supported" in unsupported.reason
     assert not stack.resources
 
 

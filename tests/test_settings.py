@@ -81,7 +81,8 @@ def test_one_declaration_gives_profiles_and_checks() -> None:
 
 def test_one_declaration_gives_the_documentation_row() -> None:
     rows = list(markdown_rows(declared(ToySettings)))
-    assert rows[0] == "| `toy_size` | 1 / 4 / 8 | 1 to 16 | how big |"
+    # dev / lean / team / prod: a profile without a value of its own takes the team value.
+    assert rows[0] == "| `toy_size` | 1 / 4 / 4 / 8 | 1 to 16 | how big |"
     assert rows[1] == "| `toy_shape` | `round` | round, square | which shape |"
     assert rows[3] == "| `toy_limit` | none | a whole number, or empty for none | optional cap |"
 

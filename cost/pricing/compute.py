@@ -9,6 +9,7 @@ from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.network import PUBLIC_IPV4, public_ipv4
 from cost.pricing.registry import HOURS, UsageKey, priced
+from cost.pricing.schedules import service_schedule
 
 ECS = "AmazonECS"
 FREE_EPHEMERAL_GB = 20
@@ -136,7 +137,7 @@ def _cluster_default_strategy(service: Resource, ctx: PricingContext) -> Any:
         ),
     ),
     prices=fargate_prices(),
-    reads=("AWS::ECS::TaskDefinition",),
+    reads=("AWS::ECS::TaskDefinition", "AWS::ApplicationAutoScaling::ScalableTarget"),
 )
 def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Fargate tasks: desired count x task CPU and memory, per architecture and capacity type.
@@ -204,6 +205,9 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
             ctx.assume("DesiredCount not set; ECS starts 1 task")
     hours = ctx.hours
     usage_based = count_from_usage or hours != 730
+    when = ""
+    if not usage_based:
+        tasks, hours, when = _scheduled_hours(resource, ctx, tasks, hours)
 
     if strategy:
         if not isinstance(strategy, list):
@@ -231,7 +235,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
         cpu_type, mem_type = _fargate_usagetypes(arm, spot)
         components.append(
             ctx.component(
-                f"Fargate vCPU ({label}, {kind}, {count:g} task(s) x {vcpu:g} vCPU)",
+                f"Fargate vCPU ({label}, {kind}, {count:g} task(s) x {vcpu:g} vCPU{when})",
                 "vCPU-hours",
                 count * vcpu * hours,
                 ctx.price(ECS, "Compute", cpu_type),
@@ -240,7 +244,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
         )
         components.append(
             ctx.component(
-                f"Fargate memory ({label}, {kind}, {count:g} task(s) x {memory_gb:g} GB)",
+                f"Fargate memory ({label}, {kind}, {count:g} task(s) x {memory_gb:g} GB{when})",
                 "GB-hours",
                 count * memory_gb * hours,
                 ctx.price(ECS, "Compute", mem_type),
@@ -253,7 +257,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
         extra = ephemeral_gb - FREE_EPHEMERAL_GB
         components.append(
             ctx.component(
-                f"Ephemeral storage above {FREE_EPHEMERAL_GB} GB ({extra:g} GB per task)",
+                f"Ephemeral storage above {FREE_EPHEMERAL_GB} GB ({extra:g} GB per task{when})",
                 "GB-hours",
                 tasks * extra * hours,
                 ctx.price(ECS, "Compute", "Fargate-EphemeralStorage-GB-Hours"),
@@ -268,7 +272,7 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
     if assign == "ENABLED":
         components.append(
             ctx.component(
-                f"Public IPv4 addresses ({tasks:g} task(s))",
+                f"Public IPv4 addresses ({tasks:g} task(s){when})",
                 "IP-hours",
                 tasks * hours,
                 public_ipv4(ctx),
@@ -276,6 +280,31 @@ def price_ecs_service(resource: Resource, ctx: PricingContext) -> list[CostCompo
             )
         )
     return components
+
+
+def _scheduled_hours(
+    service: Resource, ctx: PricingContext, tasks: float, hours: float
+) -> tuple[float, float, str]:
+    """(tasks, hours, label suffix) under the scheduled actions of the service's scalable
+    target: the task count they leave in office hours, and the hours that gives the task-hours
+    they imply. Unchanged (and no suffix) without scheduled actions."""
+    try:
+        scheduled = service_schedule(service, ctx.index, tasks)
+    except ValueError as err:
+        ctx.assume(f"its scheduled scaling is not evaluated ({err}); priced always on")
+        return tasks, hours, ""
+    if scheduled is None:
+        return tasks, hours, ""
+    task_hours = sum(count * h for count, h in scheduled.hours.items())
+    running = sum(h for count, h in scheduled.hours.items() if count > 0)
+    peak = max((count for count, h in scheduled.hours.items() if h > 0), default=0.0)
+    ctx.assume(
+        "scheduled scaling: " + "; ".join(scheduled.described) + f": {task_hours:,.1f} "
+        f"task-hours a month, {running:,.1f} hours with tasks running"
+    )
+    if peak <= 0:
+        return tasks, 0.0, "; scheduled: 0 h/month"
+    return peak, task_hours / peak, f"; scheduled: {running:,.0f} h/month"
 
 
 LAMBDA = "AWSLambda"

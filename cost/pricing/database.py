@@ -9,6 +9,7 @@ from cost.catalog.spec import Page, PriceSpec, Table
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.registry import HOURS, UsageKey, priced
+from cost.pricing.schedules import instance_schedule
 from cost.pricing.security import SECRET_PRICES, secret_components
 
 RDS = "AmazonRDS"
@@ -196,7 +197,7 @@ def _rds_prices() -> list[PriceSpec]:
         ),
     ),
     prices=_rds_prices(),
-    reads=("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"),
+    reads=("AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::Scheduler::Schedule"),
 )
 def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     props = resource.properties
@@ -220,6 +221,9 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
     multi_az = ctx.flag(props.get("MultiAZ"), False, "MultiAZ")
     deployment = "Multi-AZ" if multi_az else "Single-AZ"
     hours = ctx.hours
+    when = ""
+    if hours == 730:
+        hours, when = _scheduled_hours(resource, ctx, hours)
 
     instance_price = ctx.price(
         RDS, _instance_family(engine_name, deployment), None, instanceType=instance_class
@@ -227,11 +231,11 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
     role = "read replica" if replica else "instance"
     components = [
         ctx.component(
-            f"Database {role} ({instance_class}, {engine_name}, {deployment})",
+            f"Database {role} ({instance_class}, {engine_name}, {deployment}{when})",
             "hours",
             hours,
             instance_price,
-            usage_based=hours != 730,
+            usage_based=ctx.hours != 730,
         )
     ]
 
@@ -324,6 +328,25 @@ def price_db_instance(resource: Resource, ctx: PricingContext) -> list[CostCompo
             ctx, engine, engine_name, version, instance_price, multi_az, hours
         )
     return components
+
+
+def _scheduled_hours(instance: Resource, ctx: PricingContext, hours: float) -> tuple[float, str]:
+    """(instance hours, label suffix) under the Scheduler schedules that stop and start the
+    instance (storage and backups bill all month either way)."""
+    try:
+        scheduled = instance_schedule(instance, ctx.index)
+    except ValueError as err:
+        ctx.assume(f"its stop/start schedule is not evaluated ({err}); priced always on")
+        return hours, ""
+    if scheduled is None:
+        return hours, ""
+    running = scheduled.hours["running"]
+    ctx.assume(
+        "scheduled stop and start: " + "; ".join(scheduled.described) + f": running "
+        f"{running:,.1f} hours a month (RDS starts an instance stopped for 7 days by itself); "
+        "storage and backups are billed while it is stopped"
+    )
+    return running, f"; scheduled: {running:,.0f} h/month"
 
 
 def _aurora_cluster(ctx: PricingContext, cluster: Resource | None) -> tuple[str, bool]:

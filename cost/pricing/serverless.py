@@ -26,6 +26,7 @@ from cost.pricing.context import (
 )
 from cost.pricing.monitoring import CW, METRICS
 from cost.pricing.registry import HOURS, UsageKey, free, priced
+from cost.pricing.schedules import monthly_firings
 
 # --- API Gateway -------------------------------------------------------------------------
 
@@ -687,26 +688,31 @@ def _invocations(props: dict[str, Any], ctx: PricingContext) -> tuple[float, boo
         ctx.assume("a one-time at() schedule: one invocation")
         return 1.0, False
     interval = schedule_interval_seconds(expression)
-    if interval is None:
+    if interval is not None:
+        return _MONTH_SECONDS / interval, False
+    timezone = props.get("ScheduleExpressionTimezone")
+    try:
+        if timezone is not None and not isinstance(timezone, str):
+            raise ValueError("its time zone is not known at synth time")
+        return monthly_firings(expression, timezone), False
+    except ValueError as err:
         raise Unpriceable(
-            f"how often {expression} runs is not derived from cron expressions; set usage "
-            "monthly_invocations"
-        )
-    return _MONTH_SECONDS / interval, False
+            f"how often {expression} runs is not evaluated ({err}); set usage monthly_invocations"
+        ) from None
 
 
 @priced(
     "AWS::Scheduler::Schedule",
     service="EventBridge Scheduler",
-    summary="invocations (from a rate() expression, else usage; the first 14 million a month "
-    "are priced 0 in AWS's published tiers) and, for an ECS RunTask target, the Fargate "
-    "task-hours it starts (runs x tasks x minutes per run, the task definition's size) and the "
-    "custom metrics the task publishes",
+    summary="invocations (from the rate() or cron() expression in its time zone, else usage; "
+    "the first 14 million a month are priced 0 in AWS's published tiers) and, for an ECS "
+    "RunTask target, the Fargate task-hours it starts (runs x tasks x minutes per run, the "
+    "task definition's size) and the custom metrics the task publishes",
     usage=(
         UsageKey(
             "monthly_invocations",
             None,
-            "invocations per month (default: derived from a rate() expression; needed for cron())",
+            "invocations per month (default: derived from the schedule expression)",
         ),
         UsageKey("minutes_per_run", 10, "how long each task an ECS target starts runs, minutes"),
         UsageKey(
