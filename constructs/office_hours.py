@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import ClassVar
 
 from aws_cdk import Stack, TimeZone
@@ -225,9 +225,8 @@ class OfficeHoursSchedule(Construct):
         time_zone = TimeZone.of(hours.zone)
         start_time = None
         if settings.schedule_closed_until is not None:
-            start_time = datetime.combine(
-                date.fromisoformat(settings.schedule_closed_until), time()
-            )
+            closed_until = date.fromisoformat(settings.schedule_closed_until)
+            start_time = datetime.combine(closed_until, time(), tzinfo=UTC)
         scaling.scale_on_schedule(
             "OfficeHoursOpen",
             schedule=appscaling.Schedule.cron(

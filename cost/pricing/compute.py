@@ -127,7 +127,8 @@ def _cluster_default_strategy(service: Resource, ctx: PricingContext) -> Any:
     service="Fargate (ECS)",
     summary="vCPU and memory hours of `DesiredCount` x the task definition's size, x86 or ARM64 "
     "from its runtime platform, Fargate Spot by the capacity provider strategy, ephemeral "
-    "storage above 20 GB, public IPv4 per task when `AssignPublicIp`",
+    "storage above 20 GB, public IPv4 per task when `AssignPublicIp`; the hours the scheduled "
+    "actions of its scalable target imply (office hours: scaled to 0 and back)",
     usage=(
         HOURS,
         UsageKey(

@@ -181,7 +181,8 @@ def _rds_prices() -> list[PriceSpec]:
     summary="instance hours by class, engine (MySQL, MariaDB, PostgreSQL) and Single-AZ/"
     "Multi-AZ, read replicas, storage (gp2, gp3, io1, io2, magnetic) with gp3 IOPS/throughput "
     "above the baseline and io1/io2 IOPS, backup storage beyond the free allowance, the "
-    "RDS-managed master secret, RDS Extended Support per vCPU-hour",
+    "RDS-managed master secret, RDS Extended Support per vCPU-hour; instance hours under the "
+    "Scheduler schedules that stop and start it (RDS restarts it after 7 days stopped)",
     usage=(
         HOURS,
         UsageKey(

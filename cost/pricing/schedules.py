@@ -9,9 +9,10 @@ Two kinds of schedule change what a resource runs for:
   RDS's `stopDBInstance` or `startDBInstance` for an instance of the template.
 
 Their expressions (`cron(...)`, `rate(...)`, `at(...)`, each in its time zone) are evaluated
-over a reference year, twice so that the state at New Year is the state the schedule leaves at
-the end of the year, and the hours in each state are divided by 12: a month here is 730 hours,
-as everywhere in the estimate. A stopped RDS instance is started by RDS itself after seven days
+over a reference year (replayed three times, the middle one measured, so that the state at New
+Year is the state the schedule leaves at the end of the year), and the hours in each state are
+divided by 12: a month here is 730 hours, as everywhere in the estimate. A stopped RDS
+instance is started by RDS itself after seven days
 (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_StopInstance.html); the
 evaluation applies that rule, so a schedule that stops a database for longer is priced as AWS
 would bill it.
@@ -189,13 +190,15 @@ def replay(
 ) -> dict[Any, float]:
     """Hours per month in each state, the events replayed over the reference year.
 
-    `initial` is the state before any schedule acts. The year is replayed twice and the
+    `initial` is the state before any schedule acts. The year is replayed three times and the
     second pass is measured, so the state at New Year is what the schedule leaves in December.
     With `restart_after`, a state 'stopped' held that long turns 'running' by itself (RDS).
     """
     ordered = sorted(events, key=lambda e: e[0])
     year = timedelta(days=365)
-    timeline = ordered + [(at + year, apply) for at, apply in ordered]
+    # Three copies of the year; the middle one is measured (a firing at local midnight on
+    # New Year's Day falls in the previous UTC year, and the next copy holds it).
+    timeline = [(at + n * year, apply) for n in range(3) for at, apply in ordered]
     measure_from, measure_to = _YEAR_START + year, _YEAR_START + 2 * year
     hours: dict[Any, float] = {}
     state, moment = initial, _YEAR_START
