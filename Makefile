@@ -24,7 +24,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: help deps synth test unit integration integration-deps server-venv previous-venvs lint \
-        bench bench-synth bench-server bench-runs bench-retention cost-diff clean local local-stop local-screenshot
+        bench bench-synth bench-server bench-runs bench-retention bench-cold-start cost-diff clean local local-stop local-screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -102,6 +102,9 @@ bench-runs: deps server-venv integration-deps ## `cost runs` on 100,000 runs of 
 
 bench-retention: deps server-venv integration-deps ## `cost retention` plan and apply (MLflow gc) on 15,000 runs of the local server (ARGS="--runs N")
 	$(PY) benchmarks/retention_bench.py $(ARGS)
+
+bench-cold-start: deps server-venv integration-deps ## tracking server task start to healthy (office hours scale up from zero every morning)
+	$(PY) benchmarks/cold_start.py $(ARGS)
 
 # CI passes its values as the shell variables COST_DIFF_BASE / COST_DIFF_ARGS: make would expand
 # `$(shell ...)` in a make variable given on the command line, the shell only expands `$$`.

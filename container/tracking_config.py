@@ -1,16 +1,21 @@
 """What the validated settings turn into: database URIs, the basic-auth INI, the gunicorn
 processes' environment and command line.
 
-Nothing here talks to the network. `server_environment` imports MLflow (for the names of its
-private server variables); everything else is standard library.
+Nothing here talks to the network. `server_environment` reads two of MLflow's modules (for the
+names of its private server variables); everything else is standard library.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+import re
 import sys
 import tempfile
+import types
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import quote
 
 from tracking_contract import SECRET_ENVIRONMENT
@@ -90,30 +95,24 @@ def server_environment(
 
     MLflow's server reads its configuration from private `_MLFLOW_SERVER_*` variables that
     `mlflow server` normally sets for its workers; their names come from
-    mlflow.server.constants (imported, not copied, and pinned by the integration suite).
+    mlflow.server.constants (loaded, not copied, and pinned by the integration suite).
     """
-    from mlflow.environment_variables import _MLFLOW_AUTH_ADMIN_BOOTSTRAPPED
-    from mlflow.server.constants import (
-        ARTIFACT_ROOT_ENV_VAR,
-        ARTIFACTS_DESTINATION_ENV_VAR,
-        BACKEND_STORE_URI_ENV_VAR,
-        REGISTRY_STORE_URI_ENV_VAR,
-        SERVE_ARTIFACTS_ENV_VAR,
-    )
+    constants = mlflow_leaf_module("server/constants.py")
+    bootstrapped = mlflow_leaf_module("environment_variables.py")._MLFLOW_AUTH_ADMIN_BOOTSTRAPPED
 
     env = {name: value for name, value in base.items() if name not in SECRET_ENVIRONMENT}
     tracking_uri = database_uri(settings.db_host, settings.db_port, settings.db_name)
     here = os.path.dirname(os.path.abspath(__file__))
     env.update(
         {
-            BACKEND_STORE_URI_ENV_VAR: tracking_uri,
-            REGISTRY_STORE_URI_ENV_VAR: tracking_uri,
+            constants.BACKEND_STORE_URI_ENV_VAR: tracking_uri,
+            constants.REGISTRY_STORE_URI_ENV_VAR: tracking_uri,
             # Proxied artifacts: clients talk to /api/2.0/mlflow-artifacts and need no AWS
             # credentials; runs record mlflow-artifacts:/ locations (what `--serve-artifacts`
             # without --default-artifact-root resolves to).
-            SERVE_ARTIFACTS_ENV_VAR: "true",
-            ARTIFACTS_DESTINATION_ENV_VAR: settings.artifacts_destination,
-            ARTIFACT_ROOT_ENV_VAR: "mlflow-artifacts:/",
+            constants.SERVE_ARTIFACTS_ENV_VAR: "true",
+            constants.ARTIFACTS_DESTINATION_ENV_VAR: settings.artifacts_destination,
+            constants.ARTIFACT_ROOT_ENV_VAR: "mlflow-artifacts:/",
             "MLFLOW_SERVER_ALLOWED_HOSTS": mlflow_allowed_hosts(settings.allowed_hosts),
             "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS": cors_allowed_origins(settings.allowed_hosts),
             "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
@@ -148,8 +147,34 @@ def server_environment(
         # The entrypoint ran MLflow's bootstrap (auth migrations, admin user) before gunicorn,
         # as `mlflow server` does before its workers: the workers skip it and never need the
         # admin password.
-        env[_MLFLOW_AUTH_ADMIN_BOOTSTRAPPED.name] = "true"
+        env[bootstrapped.name] = "true"
     return env
+
+
+def mlflow_package_dir() -> Path:
+    """The installed mlflow package's directory, located without importing it."""
+    spec = importlib.util.find_spec("mlflow")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the mlflow package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@functools.cache
+def mlflow_leaf_module(relative: str) -> types.ModuleType:
+    """One of MLflow's modules that imports nothing of MLflow (constants, environment
+    variable declarations), executed on its own: `import mlflow.x` would run mlflow's
+    __init__ first, about 2 s of CPU at every task start. MLflow's own definitions, not
+    copies; the integration suite checks them against the imported modules."""
+    path = mlflow_package_dir() / relative
+    source = path.read_text(encoding="utf-8")
+    if re.search(r"^\s*(from|import)\s+mlflow\b", source, flags=re.MULTILINE):
+        raise ImportError(f"{path} imports mlflow: it cannot be loaded on its own")
+    name = "_mlflow_leaf_" + relative.removesuffix(".py").replace("/", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def worker_secret_values(settings: Settings) -> dict[str, str]:

@@ -22,14 +22,19 @@ MLflow, SQLAlchemy and PyMySQL are imported inside the functions that need them.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import hashlib
+import importlib.metadata
+import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracking_config import database_uri
+from tracking_config import database_uri, mlflow_package_dir
 from tracking_contract import EXIT_MIGRATION, RUN_COSTS_GRANTS
 from tracking_readiness import db_connection
 from tracking_settings import Settings, StartupError, database_secret_env
@@ -254,25 +259,46 @@ class SchemaState:
         return f"{self.schema}: revision {self.revision or '(none recorded)'}, head {self.head}"
 
 
-def _revisions(script: Any) -> tuple[str, frozenset[str]]:
-    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
+#: Where MLflow keeps each schema's Alembic migrations, inside the mlflow package.
+TRACKING_MIGRATIONS = "store/db_migrations/versions"
+AUTH_MIGRATIONS = "server/auth/db/migrations/versions"
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def migration_revisions(relative: str) -> tuple[str, frozenset[str]]:
+    """(head, known revisions) of one of MLflow's migration directories, read from the
+    migration files' `revision` / `down_revision` lines.
+
+    Asking Alembic's ScriptDirectory means importing MLflow, seconds of CPU at every task start
+    (most of a warm start on a 0.25 vCPU task); this reads the same facts from ~70 small files.
+    An integration test pins the result to Alembic's. More than one head (a branch MLflow
+    never ships) is refused."""
+    directory = mlflow_package_dir() / relative
+    known: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(directory.glob("*.py")):
+        found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        known.add(str(ast.literal_eval(found["revision"])))
+        down = ast.literal_eval(found.get("down_revision", "None"))
+        parents.update((down,) if isinstance(down, str) else tuple(down or ()))
+    heads = known - parents
+    if len(heads) != 1:
+        raise StartupError(
+            EXIT_MIGRATION, f"MLflow's migrations in {directory} have heads {sorted(heads)}"
+        )
+    return heads.pop(), frozenset(known)
 
 
 def tracking_revisions() -> tuple[str, frozenset[str]]:
     """(head, known revisions) of this MLflow's tracking-schema migrations."""
-    from alembic.script import ScriptDirectory
-    from mlflow.store.db.utils import _get_alembic_config
-
-    config: Any = _get_alembic_config  # untyped in MLflow
-    return _revisions(ScriptDirectory.from_config(config("sqlite://")))
+    return migration_revisions(TRACKING_MIGRATIONS)
 
 
 def auth_revisions() -> tuple[str, frozenset[str]]:
     """(head, known revisions) of this MLflow's auth-schema migrations."""
-    from alembic.script import ScriptDirectory
-    from mlflow.server.auth.db.utils import _get_alembic_config
-
-    return _revisions(ScriptDirectory.from_config(_get_alembic_config("sqlite://")))
+    return migration_revisions(AUTH_MIGRATIONS)
 
 
 def schema_state(
@@ -415,9 +441,8 @@ def restore_schema(cur: Any, schema: str, backup: str) -> None:
 
 
 def _mlflow_version() -> str:
-    import mlflow
-
-    return str(mlflow.__version__)
+    """The installed MLflow's version, from its metadata (importing MLflow takes seconds)."""
+    return importlib.metadata.version("mlflow")
 
 
 def _upgrade_tracking(settings: Settings) -> None:
@@ -519,13 +544,78 @@ def _bring_up(settings: Settings, states: list[SchemaState]) -> None:
     )
 
 
-def run_migrations(settings: Settings) -> None:
-    """Role `server`: initialize empty schemas, refuse any other migration. Role `migrate`:
-    upgrade with every writer stopped, behind a backup that a failure restores. Both under
-    the advisory lock."""
-    from dbconnect import install_sqlalchemy_credentials
+# --- warm starts ------------------------------------------------------------------------------
 
-    install_sqlalchemy_credentials(database_secret_env(settings))
+#: One row in the auth schema: what the last complete bootstrap of a server task did.
+BOOTSTRAP_TABLE = "mlflow_task_bootstrap"
+
+
+def bootstrap_fingerprint(settings: Settings, version: str, states: list[SchemaState]) -> str:
+    """A digest of everything the bootstrap acts on: MLflow's version, the schemas' heads, the
+    admin's and the run pricer's names and the pricer's password (its secret, hashed once more
+    inside the digest; the secret is Secrets Manager's random 32 characters). A rotated secret,
+    a renamed user or another MLflow gives another digest, hence a full bootstrap."""
+    password = hashlib.sha256((settings.run_costs_password or "").encode()).hexdigest()
+    facts = [
+        version,
+        [s.head for s in states],
+        settings.admin_username,
+        settings.run_costs_username or "",
+        password,
+    ]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+
+
+def warm_start(cur: Any, settings: Settings, states: list[SchemaState], digest: str) -> bool:
+    """Whether the bootstrap has nothing to do: both schemas at head, the last bootstrap's
+    digest is this one, the admin is an admin, the run pricer a non-admin, and user names
+    compare exactly. Checked in SQL, under the lock, without importing MLflow (seconds of CPU
+    on a small task, paid again by every worker). Anything else: the full bootstrap."""
+    if settings.auth != "basic" or not all(s.at_head for s in states):
+        return False
+    auth = states[1]
+    if BOOTSTRAP_TABLE not in auth.tables or "users" not in auth.tables:
+        return False
+    # Schema names were validated against [A-Za-z0-9_]{1,64}; the tables are constants.
+    cur.execute(f"SELECT fingerprint FROM `{auth.schema}`.`{BOOTSTRAP_TABLE}` WHERE id = 1")  # noqa: S608
+    row = cur.fetchone()
+    if row is None or row[0] != digest:
+        return False
+    names = (settings.admin_username, settings.run_costs_username or settings.admin_username)
+    cur.execute(
+        f"SELECT username, is_admin FROM `{auth.schema}`.`users` WHERE username IN (%s, %s)",  # noqa: S608
+        names,
+    )
+    admin = {name: bool(is_admin) for name, is_admin in cur.fetchall()}
+    if not admin.get(settings.admin_username):
+        return False
+    if settings.run_costs_username and admin.get(settings.run_costs_username, True):
+        return False
+    cur.execute(
+        "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s "
+        "AND TABLE_NAME = 'users' AND COLUMN_NAME = 'username'",
+        (auth.schema,),
+    )
+    row = cur.fetchone()
+    return row is not None and row[0] in NO_PAD_COLLATIONS
+
+
+def record_bootstrap(cur: Any, settings: Settings, digest: str) -> None:
+    cur.execute(
+        f"CREATE TABLE IF NOT EXISTS `{settings.auth_db_name}`.`{BOOTSTRAP_TABLE}` "
+        "(id TINYINT PRIMARY KEY, fingerprint CHAR(64) NOT NULL, done_at DATETIME NOT NULL)"
+    )
+    cur.execute(
+        f"REPLACE INTO `{settings.auth_db_name}`.`{BOOTSTRAP_TABLE}` "  # noqa: S608
+        "VALUES (1, %s, UTC_TIMESTAMP())",
+        (digest,),
+    )
+
+
+def run_migrations(settings: Settings) -> None:
+    """Role `server`: initialize empty schemas, refuse any other migration; skip the
+    bootstrap on a warm start (warm_start). Role `migrate`: upgrade with every writer
+    stopped, behind a backup that a failure restores. Both under the advisory lock."""
     version = _mlflow_version()
     with migration_lock(settings), db_connection(settings) as conn, conn.cursor() as cur:
         states = _states(settings, cur)
@@ -534,9 +624,26 @@ def run_migrations(settings: Settings) -> None:
         if settings.role == "server":
             for state in states:
                 refuse_unservable(state, version)
+            digest = bootstrap_fingerprint(settings, version, states)
+            if warm_start(cur, settings, states, digest):
+                log.info(
+                    "warm start: schemas at head, users as the last bootstrap left them "
+                    "(bootstrap skipped)"
+                )
+                return
+            _install_credentials(settings)
             _bring_up(settings, states)
+            if settings.auth == "basic":
+                record_bootstrap(cur, settings, digest)
             return
+        _install_credentials(settings)
         _migrate(settings, cur, states, version)
+
+
+def _install_credentials(settings: Settings) -> None:
+    from dbconnect import install_sqlalchemy_credentials
+
+    install_sqlalchemy_credentials(database_secret_env(settings))
 
 
 def _migrate(settings: Settings, cur: Any, states: list[SchemaState], version: str) -> None:
