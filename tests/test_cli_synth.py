@@ -44,7 +44,7 @@ def test_unknown_profile_fails_naming_the_setting(tmp_path: Path) -> None:
     result = run_cdk("-c", "profile=nonexistent", out=tmp_path / "out")
     assert result.returncode != 0
     assert "profile='nonexistent'" in result.stderr
-    assert "dev, team, prod" in result.stderr
+    assert "dev, lean, team, prod" in result.stderr
 
 
 def test_unknown_region_fails_naming_the_setting(tmp_path: Path) -> None:

@@ -74,8 +74,9 @@ def test_wheel_installs_in_a_clean_virtualenv_and_prices_a_template(
     run(python, "-m", "pip", "install", *PIP, wheel)
     installed = run(python, "-m", "pip", "list", "--format=json")
     names = {p["name"].lower() for p in json.loads(installed)}
-    # PyYAML is the only dependency (pip itself and setuptools aside).
-    assert names - {"pip", "setuptools"} == {"cfn-cost-estimate", "pyyaml"}
+    # PyYAML and tzdata (the IANA zones of schedule expressions, where the system has none) are
+    # the only dependencies (pip itself and setuptools aside).
+    assert names - {"pip", "setuptools"} == {"cfn-cost-estimate", "pyyaml", "tzdata"}
     template = tmp_path / "t.json"
     template.write_text(json.dumps(TEMPLATE))
     out = run(env_dir / "bin" / "cfn-cost", "estimate", template, "--format", "json")
