@@ -245,7 +245,8 @@ def test_a_database_stopped_out_of_hours_is_priced_for_its_running_hours() -> No
 
 
 def test_a_literal_identifier_matches_and_other_instances_are_untouched() -> None:
-    literal = json.dumps({"DbInstanceIdentifier": "MLflow-DB"})
+    # RDS's API spells the key DBInstanceIdentifier, Scheduler's SDK shapes DbInstanceIdentifier.
+    literal = json.dumps({"DBInstanceIdentifier": "MLflow-DB"})
     resources = {
         "Db": _db("mlflow-db"),
         "Other": _db("other"),

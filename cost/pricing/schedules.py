@@ -357,9 +357,11 @@ def _rds_action(schedule: Resource, instance: Resource) -> str | None:
     name = instance.properties.get("DBInstanceIdentifier")
     if isinstance(payload, str) and isinstance(name, str):
         try:
-            given = json.loads(payload).get("DbInstanceIdentifier")
+            fields = {k.lower(): v for k, v in json.loads(payload).items()}
         except (ValueError, AttributeError):
             return None
+        # Scheduler's SDK shapes spell it DbInstanceIdentifier; RDS's API DBInstanceIdentifier.
+        given = fields.get("dbinstanceidentifier")
         if isinstance(given, str) and given.lower() == name.lower():
             return RDS_ACTIONS[action]
     return None
