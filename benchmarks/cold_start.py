@@ -6,8 +6,8 @@ schemas (a first deployment: schemas created, admin user), then START times on t
 up-to-date schemas (every morning of office hours). Measured for each start, from the moment
 the process is spawned: `/health` answering 200 (what the load balancer's health check waits
 for) and the first authenticated API call answered (what a user waits for), and, from the
-entrypoint's and gunicorn's own log lines, when the start-up checks finished (database, bucket,
-schema check), when gunicorn listened and when the last worker booted. Medians per worker
+entrypoint's own log lines, when its start-up checks finished (database, bucket, schemas, users)
+and it handed over to gunicorn. Medians per worker
 count; the last line is one JSON object with the CPU calibration figure of
 benchmarks/server_bench.py (compare runs by it, not by raw seconds).
 
@@ -38,7 +38,6 @@ import harness as h  # noqa: E402
 from server_bench import cpu_calibration_ms  # noqa: E402
 
 _STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) mlflow-entrypoint INFO (.*)$")
-_GUNICORN = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ([+-]\d{4})\] \[\d+\] \[INFO\] (.*)$")
 
 
 def _authorized(url: str) -> bool:
@@ -63,28 +62,18 @@ def _healthy(url: str) -> bool:
 
 
 def _phases(log: str, spawned_wall: float) -> dict[str, float]:
-    """Seconds from spawn to each start-up milestone the logs show (wall clock, ms resolution
-    for the entrypoint, 1 s for gunicorn's lines)."""
+    """Seconds from spawn to the entrypoint's own milestones (its log lines carry
+    milliseconds; gunicorn's carry whole seconds, too coarse to report)."""
     found: dict[str, float] = {}
-    booted = []
     for line in log.splitlines():
         m = _STAMP.match(line)
-        if m:
-            at = datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f").timestamp() - spawned_wall
-            if m[2].startswith("starting:"):
-                found.setdefault("entrypoint_logging", round(at, 2))
-            elif m[2].startswith("start-up checks passed"):
-                found["checks_passed"] = round(at, 2)
+        if m is None:
             continue
-        g = _GUNICORN.match(line)
-        if g:
-            at = datetime.strptime(f"{g[1]} {g[2]}", "%Y-%m-%d %H:%M:%S %z").timestamp()
-            if g[3].startswith("Listening at"):
-                found["gunicorn_listening"] = round(at - spawned_wall, 1)
-            elif g[3].startswith("Booting worker"):
-                booted.append(at - spawned_wall)
-    if booted:
-        found["last_worker_forked"] = round(max(booted), 1)
+        at = datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f").timestamp() - spawned_wall
+        if m[2].startswith("starting:"):
+            found.setdefault("entrypoint_logging", round(at, 2))
+        elif m[2].startswith("start-up checks passed"):
+            found["checks_passed"] = round(at, 2)
     return found
 
 

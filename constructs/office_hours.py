@@ -95,11 +95,6 @@ class OfficeHours:
                 return False
         return True
 
-    def hours_per_week(self) -> float:
-        open_minutes = self.closes.hour * 60 + self.closes.minute
-        open_minutes -= self.opens.hour * 60 + self.opens.minute
-        return len(self.days) * open_minutes / 60
-
 
 def _time(text: str) -> time:
     hour, minute = int(text[:2]), int(text[3:])

@@ -33,12 +33,10 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from constructs import Construct
-from constructs.settings import SCHEDULE_EXPRESSION, Rule, retention, setting
+from constructs import Construct, scheduled_task
+from constructs.settings import SCHEDULE_EXPRESSION, Rule, setting
 from constructs.storage import storage_model_json
 from cost.retention.plan import ARCHIVE_CLASSES
 from cost.retention.policy import Policy, PolicyError, load_policy_file, policy_json
@@ -50,8 +48,6 @@ CONTAINER_NAME = "retention"
 #: and MLflow's store on the database: the run pricer's size is ample.
 TASK_CPU = 512
 TASK_MEMORY_MIB = 1024
-#: A pass that has not started within an hour waits for the next schedule.
-MAX_EVENT_AGE = Duration.hours(1)
 #: What container/tracking_retention.py logs on every failure (FAILURE_MARKER there).
 FAILURE_PATTERN = "retention failed"
 FAILURE_METRIC = "RetentionFailures"
@@ -168,16 +164,12 @@ class Retention(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days))
-        self.task_definition = ecs.FargateTaskDefinition(
+        self.log_group, self.task_definition = scheduled_task.task_definition(
             self,
-            "TaskDefinition",
             cpu=TASK_CPU,
-            memory_limit_mib=TASK_MEMORY_MIB,
-            runtime_platform=ecs.RuntimePlatform(
-                cpu_architecture=cpu_architecture,
-                operating_system_family=ecs.OperatingSystemFamily.LINUX,
-            ),
+            memory_mib=TASK_MEMORY_MIB,
+            cpu_architecture=cpu_architecture,
+            log_retention_days=log_retention_days,
         )
         self._grant_artifacts(artifact_bucket, artifact_prefix)
         self.container = self.task_definition.add_container(
@@ -215,21 +207,15 @@ class Retention(Construct):
         self.security_group.add_egress_rule(
             ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs"
         )
-        self.schedule = scheduler.Schedule(
+        self.schedule = scheduled_task.run_on_schedule(
             self,
-            "Schedule",
-            schedule=scheduler.ScheduleExpression.expression(settings.retention_schedule),
+            expression=settings.retention_schedule,
             description="MLflow retention: cost retention apply (MLFLOW_ROLE=retention)",
-            target=scheduler_targets.EcsRunFargateTask(
-                cluster,
-                task_definition=self.task_definition,
-                security_groups=[self.security_group],
-                vpc_subnets=subnets,
-                assign_public_ip=assign_public_ip,
-                platform_version=ecs.FargatePlatformVersion.LATEST,
-                max_event_age=MAX_EVENT_AGE,
-                retry_attempts=2,
-            ),
+            cluster=cluster,
+            definition=self.task_definition,
+            security_group=self.security_group,
+            subnets=subnets,
+            assign_public_ip=assign_public_ip,
         )
         self.alarm = self._build_failure_alarm(stack)
         self._acknowledge_findings()
@@ -286,13 +272,6 @@ class Retention(Construct):
                 reason="The plain environment holds the database host, schema, bucket, region "
                 "and the retention policy; the database credentials arrive as ECS secrets from "
                 "Secrets Manager.",
-            )
-        )
-        Validations.of(self.task_definition.obtain_execution_role()).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="ecr:GetAuthorizationToken has no resource-level permissions; it must be "
-                "granted on '*' for the task to pull its image.",
             )
         )
 

@@ -38,18 +38,15 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 
-from constructs import Construct
-from constructs.settings import SCHEDULE_EXPRESSION, Matches, retention, setting
+from constructs import Construct, scheduled_task
+from constructs.settings import SCHEDULE_EXPRESSION, Matches, setting
 from constructs.storage import storage_model_json
-from cost.pricing.serverless import schedule_interval_seconds
+from cost.pricing.schedules import schedule_interval_seconds
 from cost.runs.budgets import Budget, BudgetError, load_budgets
 from cost.runs.rollup import DEFAULT_GROUP_TAGS
 
@@ -80,8 +77,6 @@ REPORT_PATH = "/tmp/run-costs.json"  # noqa: S108 (the task's own scratch space)
 #: One pass imports MLflow and prices a few thousand runs: well within 0.5 vCPU / 1 GiB.
 TASK_CPU = 512
 TASK_MEMORY_MIB = 1024
-#: A pass that has not finished in this long is stopped by the next one's schedule anyway.
-MAX_EVENT_AGE = Duration.hours(1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,16 +184,12 @@ class RunCosts(Construct):
                 password_length=32, exclude_characters="\"'\\`"
             ),
         )
-        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days))
-        self.task_definition = ecs.FargateTaskDefinition(
+        self.log_group, self.task_definition = scheduled_task.task_definition(
             self,
-            "TaskDefinition",
             cpu=TASK_CPU,
-            memory_limit_mib=TASK_MEMORY_MIB,
-            runtime_platform=ecs.RuntimePlatform(
-                cpu_architecture=cpu_architecture,
-                operating_system_family=ecs.OperatingSystemFamily.LINUX,
-            ),
+            memory_mib=TASK_MEMORY_MIB,
+            cpu_architecture=cpu_architecture,
+            log_retention_days=log_retention_days,
         )
         self.task_definition.add_to_task_role_policy(
             iam.PolicyStatement(
@@ -263,21 +254,15 @@ class RunCosts(Construct):
         load_balancer_security_group.add_ingress_rule(
             self.security_group, ec2.Port.tcp(listener_port), "MLflow run pricer"
         )
-        self.schedule = scheduler.Schedule(
+        self.schedule = scheduled_task.run_on_schedule(
             self,
-            "Schedule",
-            schedule=scheduler.ScheduleExpression.expression(settings.run_costs_schedule),
+            expression=settings.run_costs_schedule,
             description="MLflow run pricer: python -m cost runs",
-            target=scheduler_targets.EcsRunFargateTask(
-                cluster,
-                task_definition=self.task_definition,
-                security_groups=[self.security_group],
-                vpc_subnets=subnets,
-                assign_public_ip=assign_public_ip,
-                platform_version=ecs.FargatePlatformVersion.LATEST,
-                max_event_age=MAX_EVENT_AGE,
-                retry_attempts=2,
-            ),
+            cluster=cluster,
+            definition=self.task_definition,
+            security_group=self.security_group,
+            subnets=subnets,
+            assign_public_ip=assign_public_ip,
         )
         self.topic = self._build_topic(settings)
         self.alarms = self._build_alarms(settings, budgets)
@@ -416,13 +401,6 @@ class RunCosts(Construct):
                 reason="cloudwatch:PutMetricData has no resource-level permissions; the "
                 "cloudwatch:namespace condition limits it to this deployment's run-cost "
                 "namespace.",
-            )
-        )
-        Validations.of(self.task_definition.obtain_execution_role()).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="ecr:GetAuthorizationToken has no resource-level permissions; it must be "
-                "granted on '*' for the task to pull its image.",
             )
         )
 

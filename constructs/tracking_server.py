@@ -413,7 +413,8 @@ class TrackingServer(Construct):
         return admin_secret, flask_secret
 
     def _build_task_definition(self, server: ServerSettings) -> ecs.FargateTaskDefinition:
-        architecture = (
+        #: The tasks' architecture, which the stack's scheduled tasks of the same image share.
+        architecture = self.cpu_architecture = (
             ecs.CpuArchitecture.ARM64
             if server.cpu_architecture == "ARM64"
             else ecs.CpuArchitecture.X86_64

@@ -11,9 +11,12 @@ Start-up:
 3. check the artifact bucket is reachable within MLFLOW_BUCKET_CHECK_SECONDS (exit 4);
 4. under a MySQL advisory lock (GET_LOCK), so that tasks starting together take turns:
    initialize empty schemas (work around MLflow's auth migration bug on MySQL, create the
-   admin user) and refuse to serve a schema of another MLflow version; with MLFLOW_ROLE=migrate
-   (the one-off migration task) instead upgrade the schemas with every writer stopped, behind a
-   backup that a failure restores, and exit (exit 5 on failure; tracking_migrations.py);
+   admin user, the run pricer's user) and refuse to serve a schema of another MLflow version;
+   a warm start (schemas at head, users as the last bootstrap left them) skips the
+   initialization without importing MLflow (tracking_migrations.warm_start); with
+   MLFLOW_ROLE=migrate (the one-off migration task) instead upgrade the schemas with every
+   writer stopped, behind a backup that a failure restores, and exit (exit 5 on failure;
+   tracking_migrations.py);
 5. exec gunicorn (gthread workers) serving MLflow's Flask app with basic auth (wsgi.py), behind
    a Host-header check, with no secret in argv or in any file (tracking_config.py).
 

@@ -491,8 +491,9 @@ def _upgrade_auth(settings: Settings) -> None:
 
 def ensure_run_costs_user(store: Any, username: str, password: str) -> str:
     """The scheduled run pricer's user: a non-admin with exactly RUN_COSTS_GRANTS, and the
-    password of its secret (set on every start, so a new secret value takes effect with the
-    next deployment). Refuses an admin of that name rather than demoting it silently."""
+    password of its secret (set on every full bootstrap; a new secret value always makes one,
+    see bootstrap_fingerprint, so it takes effect with the next deployment). Refuses an admin
+    of that name rather than demoting it silently."""
     if not callable(getattr(store, "grant_user_permission", None)):
         raise StartupError(
             EXIT_MIGRATION,

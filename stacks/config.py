@@ -19,7 +19,7 @@ import dataclasses
 import math
 import sys
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,23 +222,26 @@ PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 
-def _outside_office_hours(c: PlatformConfig, task: str) -> bool:
-    """Whether a scheduled task that needs the database runs while it is stopped."""
-    if c.office_hours.schedule is None or not getattr(getattr(c, task), task):
-        return False
-    expression = getattr(getattr(c, task), f"{task}_schedule")
-    try:
-        return not OfficeHours.parse(c.office_hours.schedule).covers(expression)
-    except ValueError:
-        return True
+def _office_hours_rule(
+    task: str,
+    enabled: Callable[[PlatformConfig], bool],
+    expression: Callable[[PlatformConfig], str],
+) -> Rule[PlatformConfig]:
+    """A scheduled task that needs the database must run while it is up (office hours)."""
 
+    def outside(c: PlatformConfig) -> bool:
+        if c.office_hours.schedule is None or not enabled(c):
+            return False
+        try:
+            return not OfficeHours.parse(c.office_hours.schedule).covers(expression(c))
+        except ValueError:
+            return True
 
-def _office_hours_rule(task: str) -> Rule[PlatformConfig]:
     return Rule(
         reads=("schedule", task, f"{task}_schedule"),
-        broken=lambda c: _outside_office_hours(c, task),
+        broken=outside,
         message=lambda c: (
-            f"{task}_schedule={getattr(getattr(c, task), f'{task}_schedule')!r} runs outside "
+            f"{task}_schedule={expression(c)!r} runs outside "
             f"schedule={c.office_hours.schedule!r}, when the database is stopped; allowed: a "
             "cron() expression (UTC) that fires only within office hours, e.g. "
             "'cron(0 12 ? * MON-FRI *)'"
@@ -273,8 +276,12 @@ CONFIG_RULES: tuple[Rule[PlatformConfig], ...] = (
             f"auth={c.server.auth!r}"
         ),
     ),
-    _office_hours_rule("run_costs"),
-    _office_hours_rule("retention"),
+    _office_hours_rule(
+        "run_costs", lambda c: c.run_costs.run_costs, lambda c: c.run_costs.run_costs_schedule
+    ),
+    _office_hours_rule(
+        "retention", lambda c: c.retention.retention, lambda c: c.retention.retention_schedule
+    ),
 )
 
 

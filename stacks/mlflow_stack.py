@@ -11,7 +11,6 @@ from typing import Any
 
 from aws_cdk import Acknowledgment, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_ecs as ecs
 
 from constructs import Construct
 from constructs.budget import CostBudget
@@ -160,11 +159,7 @@ class MlflowStack(Stack):
             subnets=self.network.service_subnets,
             assign_public_ip=self.network.assign_public_ip,
             image=self.server.image,
-            cpu_architecture=(
-                ecs.CpuArchitecture.ARM64
-                if c.server.cpu_architecture == "ARM64"
-                else ecs.CpuArchitecture.X86_64
-            ),
+            cpu_architecture=self.server.cpu_architecture,
             log_retention_days=c.server.log_retention_days,
             database_host=self.database.instance.db_instance_endpoint_address,
             database_port=self.database.port,
@@ -206,11 +201,7 @@ class MlflowStack(Stack):
             subnets=subnets,
             assign_public_ip=public_ip,
             image=self.server.image,
-            cpu_architecture=(
-                ecs.CpuArchitecture.ARM64
-                if c.server.cpu_architecture == "ARM64"
-                else ecs.CpuArchitecture.X86_64
-            ),
+            cpu_architecture=self.server.cpu_architecture,
             log_retention_days=c.server.log_retention_days,
             tracking_uri=self.server.url,
             listener_port=443 if c.https else 80,

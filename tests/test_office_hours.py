@@ -14,18 +14,14 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from appsynth import synth
-from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 import app as app_module
-from constructs.database import Database, DatabaseSettings
-from constructs.network import Network, NetworkSettings
 from constructs.office_hours import OfficeHours, OfficeHoursSchedule, OfficeHoursSettings
-from constructs.storage import ArtifactStore, StorageSettings
-from constructs.tracking_server import LoadBalancerSettings, ServerSettings, TrackingServer
 from cost.model import money
 from cost.pricing.schedules import RDS_AUTO_START, Cron, firings, monthly_firings, replay
 from stacks.config import ConfigError, load_config
+from tests.barestack import platform
 from tests.test_pricing import components, cost_of, estimate, fargate
 
 # us-east-1 catalog figures: Fargate ARM 0.03238 per vCPU-hour and 0.00356 per GB-hour, public
@@ -272,34 +268,9 @@ class Bare:
     def __init__(self, settings: OfficeHoursSettings) -> None:
         app = cdk.App(context=app_module.cdk_json_context())
         stack = self.stack = cdk.Stack(app, "Bare", env=cdk.Environment(account="123456789012"))
-        net = Network(stack, "Network", settings=NetworkSettings(), public_load_balancer=True)
-        artifacts = ArtifactStore(
-            stack, "Artifacts", settings=StorageSettings(), access_log_bucket=s3.Bucket(stack, "L")
-        )
-        self.database = Database(
-            stack,
-            "Database",
-            vpc=net.vpc,
-            subnets=net.database_subnets,
-            settings=DatabaseSettings(),
-        )
-        server = TrackingServer(
-            stack,
-            "TrackingServer",
-            vpc=net.vpc,
-            vpc_cidr=net.cidr,
-            service_subnets=net.service_subnets,
-            load_balancer_subnets=net.load_balancer_subnets(internal=False),
-            assign_public_ip=net.assign_public_ip,
-            database_host=self.database.instance.db_instance_endpoint_address,
-            database_port=self.database.port,
-            database_name="mlflow",
-            database_secret=self.database.secret,
-            artifacts_uri=artifacts.uri,
-            access_log_bucket=s3.Bucket(stack, "AlbLogs"),
-            server=ServerSettings(),
-            load_balancer=LoadBalancerSettings(),
-        )
+        built = platform(stack)
+        assert built.database is not None
+        self.database, server = built.database, built.server
         self.office = OfficeHoursSchedule(
             stack,
             "OfficeHours",
@@ -391,9 +362,11 @@ def test_the_bare_stacks_estimate_carries_the_scheduled_hours(bare: Bare) -> Non
     assert db_lines[instance] == pytest.approx(WEEKDAYS * 10.5 / 12 * 0.032)  # db.t4g.small 0.032/h
 
 
-def test_office_hours_are_described_hours_per_week() -> None:
+def test_office_hours_read_day_lists_ranges_and_times() -> None:
     hours = OfficeHours.parse("mon-thu,sat 07:30-19:00 America/New_York")
-    assert hours.days == (0, 1, 2, 3, 5) and hours.hours_per_week() == 5 * 11.5
+    assert hours.days == (0, 1, 2, 3, 5)
+    assert (hours.opens.hour, hours.opens.minute, hours.closes.hour) == (7, 30, 19)
+    assert hours.week_days == "MON,TUE,WED,THU,SAT" and hours.closed_days == "FRI,SUN"
     assert OfficeHours.parse("daily 09:00-17:00 UTC").closed_days == ""
     assert OfficeHours.parse("Fri-Mon 09:00-17:00 UTC").days == (0, 4, 5, 6)
 

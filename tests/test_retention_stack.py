@@ -20,20 +20,16 @@ from aws_cdk.assertions import Template
 
 import app as app_module
 from constructs import retention as rt
-from constructs.database import Database, DatabaseSettings
-from constructs.network import Network, NetworkSettings
 from constructs.storage import ArtifactStore, StorageSettings
 from constructs.tracking_server import (
     RDS_CA_BUNDLE_PATH,
-    LoadBalancerSettings,
-    ServerSettings,
-    TrackingServer,
 )
 from container import tracking_contract as contract
 from cost.model import money
 from cost.retention.plan import ARCHIVE_CLASSES, ARCHIVE_TAG
 from cost.retention.policy import load_policy_file, policy_json
 from stacks.config import ConfigError, load_config
+from tests.barestack import platform
 from tests.test_pricing import components, cost_of, estimate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,38 +43,10 @@ class Bare:
     def __init__(self, settings: rt.RetentionSettings) -> None:
         self.app = cdk.App(context=app_module.cdk_json_context())
         stack = self.stack = cdk.Stack(self.app, "Bare")
-        net = Network(stack, "Network", settings=NetworkSettings(), public_load_balancer=True)
-        self.artifacts = ArtifactStore(
-            stack,
-            "Artifacts",
-            settings=StorageSettings(),
-            access_log_bucket=s3.Bucket(stack, "Logs"),
-        )
-        self.database = Database(
-            stack,
-            "Database",
-            vpc=net.vpc,
-            subnets=net.database_subnets,
-            settings=DatabaseSettings(),
-        )
-        self.server = TrackingServer(
-            stack,
-            "TrackingServer",
-            vpc=net.vpc,
-            vpc_cidr=net.cidr,
-            service_subnets=net.service_subnets,
-            load_balancer_subnets=net.load_balancer_subnets(internal=False),
-            assign_public_ip=net.assign_public_ip,
-            database_host=self.database.instance.db_instance_endpoint_address,
-            database_port=self.database.port,
-            database_name="mlflow",
-            database_secret=self.database.secret,
-            artifacts_uri=self.artifacts.uri,
-            access_log_bucket=s3.Bucket(stack, "AlbLogs"),
-            server=ServerSettings(),
-            load_balancer=LoadBalancerSettings(),
-        )
-        self.database.allow_from(self.server.service, "MySQL from the MLflow tracking server")
+        built = platform(stack)
+        net, self.artifacts, self.server = built.network, built.artifacts, built.server
+        assert built.database is not None
+        self.database = built.database
         self.retention: rt.Retention | None = None
         if settings.retention:
             self.artifacts.add_archive_rule(settings.retention_archive_class)

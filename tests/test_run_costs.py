@@ -15,20 +15,17 @@ import pytest
 from appsynth import Synth, synth
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 
 import app as app_module
 from constructs import run_costs as rc
 from constructs import tracking_server as ts
-from constructs.network import Network, NetworkSettings
-from constructs.storage import ArtifactStore, StorageSettings
-from constructs.tracking_server import LoadBalancerSettings, ServerSettings, TrackingServer
+from constructs.storage import StorageSettings
 from cost.model import money
 from cost.runs import metrics as runs_metrics
 from cost.runs.budgets import Budget
 from stacks.config import ConfigError, load_config
+from tests.barestack import platform
 from tests.test_pricing import components, cost_of, estimate, fargate
 
 H = 730
@@ -42,31 +39,10 @@ class Bare:
     def __init__(self, settings: rc.RunCostsSettings, budgets: tuple[Budget, ...]) -> None:
         self.app = cdk.App(context=app_module.cdk_json_context())
         stack = self.stack = cdk.Stack(self.app, "Bare")
-        net = Network(stack, "Network", settings=NetworkSettings(), public_load_balancer=True)
-        self.artifacts = ArtifactStore(
-            stack,
-            "Artifacts",
-            settings=StorageSettings(intelligent_tiering_archive=True),
-            access_log_bucket=s3.Bucket(stack, "Logs"),
+        built = platform(
+            stack, storage=StorageSettings(intelligent_tiering_archive=True), database=False
         )
-        lb = LoadBalancerSettings()
-        self.server = TrackingServer(
-            stack,
-            "TrackingServer",
-            vpc=net.vpc,
-            vpc_cidr=net.cidr,
-            service_subnets=net.service_subnets,
-            load_balancer_subnets=net.load_balancer_subnets(internal=False),
-            assign_public_ip=net.assign_public_ip,
-            database_host="db.example.internal",
-            database_port=3307,
-            database_name="mlflow",
-            database_secret=secretsmanager.Secret(stack, "DatabaseSecret"),
-            artifacts_uri=self.artifacts.uri,
-            access_log_bucket=s3.Bucket(stack, "AlbLogs"),
-            server=ServerSettings(),
-            load_balancer=lb,
-        )
+        net, self.artifacts, self.server = built.network, built.artifacts, built.server
         self.run_costs = rc.RunCosts(
             stack,
             "RunCosts",

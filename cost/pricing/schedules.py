@@ -25,6 +25,7 @@ the caller prices the resource as always on, saying so.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -52,8 +53,8 @@ _MONTH_NAMES = {
 }
 _CRON = re.compile(r"^cron\((.*)\)$")
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+_RATE_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 _AT = re.compile(r"^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$")
-_RATE_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 
 
 def _field(text: str, low: int, high: int, names: dict[str, int], what: str) -> frozenset[int]:
@@ -151,32 +152,46 @@ def zone(name: str | None) -> ZoneInfo:
 def firings(expression: str, timezone: str | None = None, year: int = YEAR) -> list[datetime]:
     """When a schedule expression fires during a year, in UTC, sorted.
 
-    ValueError when the expression is not one this module evaluates.
+    ValueError when the expression is not one this module evaluates. Evaluated once per
+    expression and zone: a schedule's own line and the lines of what it stops and starts
+    read the same firings.
     """
+    return list(_firings(expression, timezone, year))
+
+
+@functools.lru_cache(maxsize=64)
+def _firings(expression: str, timezone: str | None, year: int) -> tuple[datetime, ...]:
     text = expression.strip()
     tz = zone(timezone)
-    rate = _RATE.match(text)
-    if rate:
-        minutes = int(rate.group(1)) * _RATE_MINUTES[rate.group(2).removesuffix("s")]
-        if minutes < 1:
+    interval = schedule_interval_seconds(text)
+    if interval is not None:
+        if interval < 60:
             raise ValueError(f"{expression} never fires")
         start = datetime(year, 1, 1, tzinfo=UTC)
-        count = int(_YEAR_HOURS * 60 // minutes)
-        return [start + timedelta(minutes=minutes * i) for i in range(count)]
+        count = int(_YEAR_HOURS * 3600 // interval)
+        return tuple(start + timedelta(seconds=interval * i) for i in range(count))
     at = _AT.match(text)
     if at:
         moment = datetime.fromisoformat(at.group(1)).replace(tzinfo=tz).astimezone(UTC)
-        return [moment] if moment.year == year else []
+        return (moment,) if moment.year == year else ()
     cron = _CRON.match(text)
     if cron is None:
         raise ValueError(f"{expression!r} is not a cron(), rate() or at() expression")
     parsed = Cron.parse(cron.group(1))
-    return sorted(t.replace(tzinfo=tz).astimezone(UTC) for t in parsed.local_times(year))
+    return tuple(sorted(t.replace(tzinfo=tz).astimezone(UTC) for t in parsed.local_times(year)))
+
+
+def schedule_interval_seconds(expression: str) -> float | None:
+    """Seconds between the runs of a `rate(...)` expression; None for cron() and at()."""
+    match = _RATE.match(expression.strip())
+    if match is None:
+        return None
+    return int(match.group(1)) * _RATE_SECONDS[match.group(2).removesuffix("s")]
 
 
 def monthly_firings(expression: str, timezone: str | None = None) -> float:
     """How many times a recurring expression fires in an average month."""
-    return len(firings(expression, timezone)) / 12
+    return len(_firings(expression, timezone, YEAR)) / 12
 
 
 # --- states over time -----------------------------------------------------------------------

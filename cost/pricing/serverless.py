@@ -10,7 +10,6 @@ account and region as AWS bills them, and no free tier is deducted.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from cost.catalog.spec import Page, PriceSpec
@@ -26,7 +25,7 @@ from cost.pricing.context import (
 )
 from cost.pricing.monitoring import CW, METRICS
 from cost.pricing.registry import HOURS, UsageKey, free, priced
-from cost.pricing.schedules import monthly_firings
+from cost.pricing.schedules import monthly_firings, schedule_interval_seconds
 
 # --- API Gateway -------------------------------------------------------------------------
 
@@ -663,17 +662,7 @@ SCHEDULER_INVOCATIONS = PriceSpec(
         ),
     ),
 )
-_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
-_RATE_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 _MONTH_SECONDS = 730 * 3600
-
-
-def schedule_interval_seconds(expression: str) -> float | None:
-    """Seconds between the runs of a `rate(...)` expression; None for cron() and at()."""
-    match = _RATE.match(expression.strip())
-    if match is None:
-        return None
-    return int(match.group(1)) * _RATE_SECONDS[match.group(2).removesuffix("s")]
 
 
 def _invocations(props: dict[str, Any], ctx: PricingContext) -> tuple[float, bool]:

@@ -738,6 +738,18 @@ def run_python(python: Path, code: str, env: Mapping[str, str], timeout: float =
 
 
 @contextlib.contextmanager
+def serving(env: dict[str, str], log_path: Path, timeout: float = 180) -> Iterator[ServerProcess]:
+    """A started, healthy server for the body of a `with` (a module fixture's), stopped after."""
+    process = ServerProcess(env, log_path)
+    try:
+        process.start()
+        process.wait_healthy(timeout)
+        yield process
+    finally:
+        process.stop(timeout=5)
+
+
+@contextlib.contextmanager
 def started(*things: Any) -> Iterator[None]:
     """Stop every given stand-in/server on the way out, even when the body failed."""
     try:

@@ -42,14 +42,9 @@ def server(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[h.Server
         MLFLOW_AUTH_MAX_FAILURES_PER_USER="100000",
         MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS="100000",
     )
-    process = h.ServerProcess(env, workdir / "logs" / f"{unique('attacks')}.log")
-    try:
-        process.start()
-        process.wait_healthy(180)
+    with h.serving(env, workdir / "logs" / f"{unique('attacks')}.log") as process:
         h.create_user(process, *ALICE)
         yield process
-    finally:
-        process.stop(timeout=5)
 
 
 def _basic(raw: bytes) -> str:
@@ -457,13 +452,8 @@ def throttled(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[h.Ser
         MLFLOW_AUTH_MAX_FAILURES_PER_USER=str(PER_USER),
         MLFLOW_AUTH_MAX_FAILURES_PER_ADDRESS=str(PER_ADDRESS),
     )
-    process = h.ServerProcess(env, workdir / "logs" / f"{unique('throttled')}.log")
-    try:
-        process.start()
-        process.wait_healthy(180)
+    with h.serving(env, workdir / "logs" / f"{unique('throttled')}.log") as process:
         yield process
-    finally:
-        process.stop(timeout=5)
 
 
 def _address() -> str:

@@ -64,13 +64,8 @@ def server(
         auth_db_name=names["auth_db_name"],
         port=h.free_port(),
     )
-    process = h.ServerProcess(env, workdir / "logs" / f"{unique('entry')}.log")
-    try:
-        process.start()
-        process.wait_healthy(180)
+    with h.serving(env, workdir / "logs" / f"{unique('entry')}.log") as process:
         yield process
-    finally:
-        process.stop(timeout=5)
 
 
 @pytest.fixture(scope="module")

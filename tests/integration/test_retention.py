@@ -43,13 +43,8 @@ def env(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[dict[str, A
     }
     moto.create_bucket(names["bucket"])
     server_env = h.server_env(mariadb, moto, port=h.free_port(), prefix=PREFIX, **names)
-    process = h.ServerProcess(server_env, workdir / "logs" / f"{unique('ret')}.log")
-    try:
-        process.start()
-        process.wait_healthy(180)
+    with h.serving(server_env, workdir / "logs" / f"{unique('ret')}.log") as process:
         yield {"server": process, "db": mariadb.uri(names["db_name"]), **names}
-    finally:
-        process.stop(timeout=5)
 
 
 def _files(tmp: Path, sizes: dict[str, int]) -> Path:

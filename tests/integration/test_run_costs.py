@@ -48,13 +48,8 @@ def server(mariadb: h.MariaDB, moto: h.Moto, workdir: Path) -> Iterator[h.Server
     }
     moto.create_bucket(names["bucket"])
     env = h.server_env(mariadb, moto, port=h.free_port(), **names)
-    process = h.ServerProcess(env, workdir / "logs" / f"{unique('costs')}.log")
-    try:
-        process.start()
-        process.wait_healthy(180)
+    with h.serving(env, workdir / "logs" / f"{unique('costs')}.log") as process:
         yield process
-    finally:
-        process.stop(timeout=5)
 
 
 client_env = h.client_env

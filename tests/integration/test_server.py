@@ -37,13 +37,8 @@ def server(
 ) -> Iterator[h.ServerProcess]:
     moto.create_bucket(names["bucket"])
     env = h.server_env(mariadb, moto, port=h.free_port(), **names)
-    process = h.ServerProcess(env, workdir / "logs" / f"{unique('main')}.log")
-    try:
-        process.start()
-        process.wait_healthy(180)
+    with h.serving(env, workdir / "logs" / f"{unique('main')}.log") as process:
         yield process
-    finally:
-        process.stop(timeout=5)
 
 
 def test_fresh_schemas_are_migrated_to_head(
