@@ -12,9 +12,11 @@ integration harness, then
 
 Each server gets the same load on 127.0.0.1: CLIENTS threads, each with one kept-alive HTTP
 connection and its own run, POSTing log-metric for DURATION seconds (after a short warm-up),
-then the same for log-batch (10 metrics + 2 params + 1 tag per call), and for the tuned server
-log-metric again as a non-admin user (own experiment) for 10 s. Every response completed
-inside the measurement window is counted; non-2xx answers are errors.
+then the same for log-batch (10 metrics + 2 params + 1 tag per call). For the tuned server,
+log-metric as a non-admin user (own experiment) and as the admin alternate in USER_ROUNDS
+rounds of USER_DURATION seconds: `non_admin_ratio` is the non-admin's rate over the admin's in
+those rounds (goal >= 0.8: the permission check must not cost more than the write). Every
+response completed inside the measurement window is counted; non-2xx answers are errors.
 
 Then, for the tuned server, a failed-login flood: FLOOD_CLIENTS clients of another user log
 metrics for FLOOD_DURATION seconds unloaded, then again while wrong-password requests for
@@ -274,7 +276,9 @@ def bench(server: h.ServerProcess, name: str, args: argparse.Namespace) -> dict[
 
 def bench_non_admin(server: h.ServerProcess, args: argparse.Namespace) -> dict[str, Any]:
     """log-metric as a non-admin user on runs in the user's own experiment (MANAGE as its
-    creator): every request then also runs MLflow's permission checks."""
+    creator: every request also runs MLflow's permission checks), against the admin on the
+    admin's runs. The two alternate in `--user-rounds` rounds of `--user-duration` seconds each,
+    so a change in the shared machine's load between phases does not move the ratio."""
     host = "127.0.0.1"
     admin = _auth_header("admin", h.ADMIN_PASSWORD)
     user, password = f"bench-{uuid.uuid4().hex[:6]}", "bench-user-Pa55word"
@@ -290,9 +294,37 @@ def bench_non_admin(server: h.ServerProcess, args: argparse.Namespace) -> dict[s
     if status != 200:
         raise RuntimeError(f"create user: {status} {body[:300]!r}")
     auth = _auth_header(user, password)
-    runs = create_runs(server.port, host, auth, args.clients, f"bench-user-{user}")
-    return drive(server.port, host, auth, runs, "log-metric", args.user_duration, args.warmup)
+    user_runs = create_runs(server.port, host, auth, args.clients, f"bench-user-{user}")
+    admin_runs = create_runs(
+        server.port, host, admin, args.clients, f"bench-pair-{uuid.uuid4().hex[:6]}"
+    )
+    rounds: dict[str, list[dict[str, Any]]] = {"admin": [], "non_admin": []}
+    for _ in range(args.user_rounds):
+        for name, header, runs in (("admin", admin, admin_runs), ("non_admin", auth, user_runs)):
+            phase = drive(server.port, host, header, runs, "log-metric", args.user_duration, 1)
+            rounds[name].append(phase)
+    seconds = args.user_rounds * args.user_duration
 
+    def total(name: str) -> dict[str, Any]:
+        phases = rounds[name]
+        requests = sum(int(phase["requests"]) for phase in phases)
+        return {
+            "requests": requests,
+            "errors": sum(int(phase["errors"]) for phase in phases),
+            "rps": round(requests / seconds, 1),
+            "p50_ms": round(statistics.median(float(phase["p50_ms"]) for phase in phases), 2),
+            "rounds_rps": [phase["rps"] for phase in phases],
+            "error_samples": [e for phase in phases for e in phase.get("error_samples", [])][:5],
+        }
+
+    result = {"admin": total("admin"), "non_admin": total("non_admin")}
+    admin_rps = result["admin"]["rps"]
+    result["ratio"] = round(result["non_admin"]["rps"] / admin_rps, 2) if admin_rps else 0.0
+    return result
+
+
+# Non-admin log-metric throughput over the admin's, alternating rounds (issue 10).
+NON_ADMIN_RATIO_GOAL = 0.8
 
 FLOOD_ADDRESS = "203.0.113.66"
 
@@ -387,7 +419,13 @@ def main() -> int:
     parser.add_argument("--batch-duration", type=float, default=10, help="seconds of log-batch")
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument(
-        "--user-duration", type=float, default=10, help="seconds of log-metric as a non-admin"
+        "--user-duration",
+        type=float,
+        default=5,
+        help="seconds of each admin / non-admin log-metric round",
+    )
+    parser.add_argument(
+        "--user-rounds", type=int, default=3, help="alternating admin / non-admin rounds"
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
     parser.add_argument(
@@ -454,9 +492,15 @@ def main() -> int:
                 "tuned_batch_p99_ms": tuned_result["log_batch"]["p99_ms"],
                 "tuned_batch_errors": tuned_result["log_batch"]["errors"],
                 "tuned_rss_mb": tuned_result["rss_mb"],
-                "tuned_non_admin_rps": tuned_result["log_metric_non_admin"]["rps"],
-                "tuned_non_admin_p50_ms": tuned_result["log_metric_non_admin"]["p50_ms"],
-                "tuned_non_admin_errors": tuned_result["log_metric_non_admin"]["errors"],
+                "tuned_non_admin_rps": tuned_result["log_metric_non_admin"]["non_admin"]["rps"],
+                "tuned_non_admin_p50_ms": tuned_result["log_metric_non_admin"]["non_admin"][
+                    "p50_ms"
+                ],
+                "tuned_non_admin_errors": tuned_result["log_metric_non_admin"]["non_admin"][
+                    "errors"
+                ],
+                "tuned_paired_admin_rps": tuned_result["log_metric_non_admin"]["admin"]["rps"],
+                "non_admin_ratio": tuned_result["log_metric_non_admin"]["ratio"],
             }
         )
         if not args.skip_flood:
@@ -506,6 +550,7 @@ def main() -> int:
             and result["tuned_rss_mb"] <= 1024
             and (args.skip_stock or result.get("speedup", 0) >= 10)
             and (args.skip_flood or result["flood_goal_met"])
+            and result["non_admin_ratio"] >= NON_ADMIN_RATIO_GOAL
         )
     finally:
         for process in (tuned, stock):

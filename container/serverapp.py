@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -81,9 +82,14 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
 
     This replacement asks the same store for the same row through the same method the store
     itself uses (`SqlAlchemyStore._get_run`: workspace scoping and "not found" included) without
-    the eager loads, and builds the same requirements. The permission decision itself is
-    untouched: grants are still resolved on every request, nothing is cached. Any other store
-    type, or a run id that is not a string, goes to MLflow's own function.
+    the eager loads, and builds the same requirements. A run never changes experiment (MLflow
+    has no call that moves one), so the run -> experiment id answer is kept per worker, the way
+    MLflow keeps its resource -> workspace answers (`_RESOURCE_WORKSPACE_CACHE`: same size and
+    TTL settings, keyed by the request's workspace when workspaces are on); only runs that were
+    found are kept. One consequence, for a run purged by `mlflow gc` within that TTL: a user
+    allowed in its experiment gets the handler's "not found" instead of "permission denied".
+    The permission decision itself is untouched: grants are still resolved on every request.
+    Any other store type, or a run id that is not a string, goes to MLflow's own function.
 
     tests/integration pins the equivalence with MLflow's function (same result for existing,
     deleted and missing runs) and the internals this relies on; if they are missing, the stock
@@ -99,7 +105,36 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
 
     if not callable(getattr(SqlAlchemyStore, "_get_run", None)):
         return None
+    config = getattr(auth, "auth_config", None)
+    size = getattr(config, "workspace_cache_max_size", None)
+    ttl = getattr(config, "workspace_cache_ttl_seconds", None)
+    if not isinstance(size, int) or not isinstance(ttl, int):
+        return None
+    import mlflow.environment_variables as mlflow_variables
+    from cachetools import TTLCache
+    from mlflow.utils import workspace_context
+
+    workspaces: Any = mlflow_variables.MLFLOW_ENABLE_WORKSPACES
     not_found = ErrorCode.Name(RESOURCE_DOES_NOT_EXIST)
+    experiments: TTLCache[tuple[str | None, str], str] | None = (
+        TTLCache(maxsize=size, ttl=ttl) if size > 0 and ttl > 0 else None
+    )
+    lock = threading.Lock()
+
+    def experiment_of(store: Any, run_id: str) -> str:
+        scope = workspace_context.get_request_workspace() if workspaces.get() else None
+        if experiments is not None:
+            with lock:
+                known = experiments.get((scope, run_id))
+            if known is not None:
+                return known
+        with store.ManagedSessionMaker() as session:
+            get_run_row: Any = store._get_run  # eager=False: the runs row only
+            experiment_id = str(get_run_row(session=session, run_uuid=run_id).experiment_id)
+        if experiments is not None:
+            with lock:
+                experiments[(scope, run_id)] = experiment_id
+        return experiment_id
 
     def run_requirement(run_id: str, action: str) -> RunRequirement:
         store = auth._get_tracking_store()
@@ -107,9 +142,7 @@ def _light_run_requirement(auth: Any) -> Callable[[str, str], RunRequirement] | 
             stock: RunRequirement = original(run_id, action)
             return stock
         try:
-            with store.ManagedSessionMaker() as session:
-                get_run_row: Any = store._get_run  # eager=False: the runs row only
-                experiment_id = str(get_run_row(session=session, run_uuid=run_id).experiment_id)
+            experiment_id = experiment_of(store, run_id)
         except MlflowException as e:
             # Same as MLflow's `_fetch_or_none`: a missing run denies (no existence oracle);
             # any other store failure propagates.
@@ -236,6 +269,7 @@ def create_application() -> HostCheck:
     """The WSGI app of one worker: HostCheck -> OriginCheck -> LoginGate (basic auth) ->
     MLflow's Flask app."""
     from dbconnect import install_sqlalchemy_credentials
+    from grantlookup import one_query_resolve_permissions
 
     secrets = worker_secrets()
     # Before MLflow creates any engine. read_timeout bounds a query on a dead connection.
@@ -282,6 +316,13 @@ def create_application() -> HostCheck:
             _cached_admin_check(auth),
             "MLflow's auth internals changed or the credential cache is off: keeping the "
             "stock per-request admin lookup",
+        )
+        _replace(
+            auth,
+            "resolve_permissions",
+            one_query_resolve_permissions(auth),
+            "MLflow's grant resolution is not the code grantlookup.py was checked against: "
+            "keeping the stock two-session user and grants lookup",
         )
         _replace(
             auth,

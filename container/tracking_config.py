@@ -121,7 +121,8 @@ def server_environment(
             "MLFLOW_DISABLE_TELEMETRY": "true",
             "DO_NOT_TRACK": "true",
             # Bound the DB connections per worker: one engine each for tracking and auth, and a
-            # request thread holds at most one connection of each at a time.
+            # request thread holds at most one connection of each at a time (grantlookup's
+            # reader takes the same pool size, without overflow).
             "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": str(settings.threads),
             "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW": str(settings.threads),
             "MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE": "1800",

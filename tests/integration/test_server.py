@@ -196,6 +196,7 @@ def test_cached_admin_check_is_active(server: h.ServerProcess) -> None:
     # expected; test_internals_pinned checks them, this checks the server took that path.
     assert "keeping the stock per-request admin lookup" not in server.logs()
     assert "keeping the stock run lookup" not in server.logs()
+    assert "keeping the stock two-session user and grants lookup" not in server.logs()
     assert "keeping MLflow's own log_metric" not in server.logs()
 
 
@@ -452,7 +453,8 @@ def test_container_module_names_do_not_clash_in_the_server_virtualenv() -> None:
 
 def test_light_run_lookup_matches_mlflow() -> None:
     """serverapp's `_run_requirement` gives exactly MLflow's answer (existing, deleted and
-    missing runs; every action) from one SELECT, where MLflow's loads the whole run. Checked in
+    missing runs; every action) from one SELECT, where MLflow's loads the whole run, and from
+    none the next time (a run's experiment never changes; missing runs are not kept). Checked in
     the image's own virtualenv on a SQLite store holding runs with params, tags and metrics."""
     code = textwrap.dedent(
         f"""
@@ -493,9 +495,19 @@ def test_light_run_lookup_matches_mlflow() -> None:
                      lambda conn, cursor, statement, *rest: statements.append(statement))
         # (SQLite sessions also run PRAGMAs; only the queries are compared.)
         selects = lambda: [q for q in statements if q.lstrip().upper().startswith("SELECT")]
-        light(runs[0], "update")
+        fresh = store.create_run(experiment, "someone", 0, [], "fresh").info.run_id
+        statements[:] = []
+        light(fresh, "update")
         light_selects, statements[:] = selects(), []
-        stock(runs[0], "update")
+        # A run never changes experiment: the second lookup is answered from the worker's
+        # cache; a missing run is never cached (asked again every time).
+        assert light(fresh, "read") == stock(fresh, "read")
+        statements[:] = []
+        assert light(fresh, "read") is not None and selects() == [], selects()
+        light("1" * 32, "read"); light("1" * 32, "read")
+        assert len(selects()) == 2, selects()
+        statements[:] = []
+        stock(fresh, "update")
         assert len(light_selects) == 1, light_selects
         assert len(selects()) > 1, selects()
         print("equivalent", len(light_selects), len(selects()))
@@ -633,6 +645,125 @@ def test_lean_log_metric_matches_mlflow_on_mariadb(mariadb: h.MariaDB, workdir: 
         out = h.run_python(h.SERVER_PYTHON, code, env)
     finally:
         mariadb.drop_schemas(schema)
+    assert out.strip().splitlines()[-1].startswith("equivalent ")
+
+
+def test_one_query_grant_resolution_matches_mlflow_on_mariadb(
+    server: h.ServerProcess, mariadb: h.MariaDB, workdir: Path, names: dict[str, str]
+) -> None:
+    """grantlookup's resolve_permissions gives exactly MLflow's answer (the permission at every
+    key, or the same error) for users with no grant, per-id, wildcard, DENY
+    and workspace-wide grants, in their own and another workspace, for a missing user and an
+    unknown resource type; MLflow's takes two sessions, it takes one statement. Grants are read
+    at every call: a grant made or revoked is seen by the next call. A dropped connection is
+    retried on a new one. Checked in the image's own virtualenv against MariaDB (the only
+    dialect it handles; elsewhere MLflow's function stays), on the auth schema the server
+    migrated."""
+    code = textwrap.dedent(
+        """
+        import os, sys
+        d = os.environ["WORK"]
+        ini = os.path.join(d, "auth.ini")
+        with open(ini, "w") as f:
+            f.write("[mlflow]\\ndefault_permission = NO_PERMISSIONS\\n"
+                    "database_uri = " + os.environ["AUTH_URI"].replace("%", "%%") + "\\n"
+                    "admin_username = admin\\nauth_cache_ttl_seconds = 60\\n")
+        os.environ["MLFLOW_AUTH_CONFIG_PATH"] = ini
+        sys.path.insert(0, os.environ["CONTAINER_DIR"])
+        import mlflow.server.auth as auth
+        from mlflow.exceptions import MlflowException
+        from mlflow.server.auth.permissions import GrantLoadKey
+        from sqlalchemy import event
+        import grantlookup
+
+        store = auth.store
+        store.init_db(auth.auth_config.database_uri)  # as auth.create_app does
+        p = os.environ["PREFIX"]
+        stock = auth.resolve_permissions
+        one = grantlookup.one_query_resolve_permissions(auth)
+        assert one is not None and one is not stock, grantlookup.mirrored_source_hash(auth)
+        alice, bob, carol, dave = (p + n for n in ("alice", "bob", "carol", "dave"))
+        for name in (alice, bob, carol, dave):
+            store.create_user(name, "Pa55word-" + name)
+        grant = store.grant_user_resource_permission
+        grant(alice, "experiment", "1", "READ")
+        grant(alice, "experiment", "2", "EDIT")
+        grant(alice, "registered_model", "*", "READ")
+        grant(alice, "run", "*", "MANAGE")
+        grant(bob, "experiment", "*", "EDIT")
+        grant(bob, "experiment", "3", "DENY")
+        grant(bob, "registered_model", "rm-x", "MANAGE")
+        store.set_workspace_permission("default", carol, "MANAGE")
+        store.set_workspace_permission("elsewhere", dave, "MANAGE")
+
+        keys = [GrantLoadKey(t, i) for t in ("experiment", "run", "registered_model")
+                for i in ("1", "2", "3", "*", "rm-x", "rm-x ")]
+        subsets = [keys, keys[:1], [k for k in keys if k.resource_type == "run"]]
+
+        def outcome(resolve, user, workspace, wanted):
+            try:
+                return [None if q is None else q.name for q in resolve(user, workspace, wanted)]
+            except MlflowException as e:
+                return (e.error_code, e.message)
+
+        compared = 0
+        for user in (alice, bob, carol, dave, p + "erin", alice + " ", alice.upper()):
+            for workspace in ("default", "elsewhere"):
+                for wanted in subsets:
+                    expected = outcome(stock, user, workspace, wanted)
+                    assert outcome(one, user, workspace, wanted) == expected, (user, workspace)
+                    compared += 1
+        assert outcome(one, alice, "default", keys[:1]) == ["READ"]
+        assert outcome(one, carol, "default", keys[:1]) == ["MANAGE"]
+        assert outcome(one, p + "erin", "default", keys)[0] == "RESOURCE_DOES_NOT_EXIST"
+        bad = [GrantLoadKey("no-such-type", "1")]
+        assert outcome(one, alice, "default", bad) == outcome(stock, alice, "default", bad)
+        assert outcome(one, p + "erin", "default", bad) == outcome(stock, p + "erin", "default", bad)
+
+        # Nothing cached: a revoke and a new grant are seen by the next call.
+        store.revoke_user_resource_permission(alice, "experiment", "1")
+        assert outcome(one, alice, "default", keys[:1]) == [None] == outcome(
+            stock, alice, "default", keys[:1])
+        grant(alice, "experiment", "1", "MANAGE")
+        assert outcome(one, alice, "default", keys[:1]) == ["MANAGE"]
+
+        # One statement, on its own pool (MLflow's takes a user and a grants query).
+        statements = []
+        listen = lambda conn, cursor, statement, *rest: statements.append(statement)
+        event.listen(store.engine, "before_cursor_execute", listen)
+        one(alice, "default", keys)
+        assert statements == [], statements
+        stock(alice, "default", keys)
+        assert len([q for q in statements if q.lstrip().upper().startswith("SELECT")]) == 2
+
+        # A connection the server dropped: the read is retried on a new one. The reader's
+        # connections are the ones of this schema that appear with its first call.
+        def connection_ids():
+            with store.engine.connect() as conn:
+                return {r[0] for r in conn.exec_driver_sql(
+                    "SELECT id FROM information_schema.processlist "
+                    "WHERE db = DATABASE() AND id <> CONNECTION_ID()")}
+        fresh = grantlookup.one_query_resolve_permissions(auth)
+        known = connection_ids()
+        before = outcome(fresh, bob, "default", keys)
+        readers = connection_ids() - known
+        assert readers, "the reader opened no connection of its own"
+        with store.engine.connect() as conn:
+            for i in readers:
+                conn.exec_driver_sql("KILL " + str(i))
+        assert outcome(fresh, bob, "default", keys) == before
+        print("equivalent", compared)
+        """
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "CONTAINER_DIR": str(h.CONTAINER),
+        "WORK": str(workdir),
+        # Test credentials (harness constants), passed to the child process only.
+        "AUTH_URI": mariadb.uri(names["auth_db_name"]),
+        "PREFIX": unique("g") + "-",
+    }
+    out = h.run_python(h.SERVER_PYTHON, code, env)
     assert out.strip().splitlines()[-1].startswith("equivalent ")
 
 
