@@ -230,6 +230,12 @@ PRICED_CASES = [
     Case("AWS::KMS::Key", {"K": res("AWS::KMS::Key")}, 1 + 10_000 * 3e-6),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
+    # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
+    Case(
+        "AWS::CloudFront::Distribution",
+        {"D": res("AWS::CloudFront::Distribution", DistributionConfig={"Enabled": True})},
+        100 * 0.085 + 1_000_000 * 1e-6,
+    ),
     # db.t4g.micro MySQL Single-AZ 0.016/h x 730 + 20 GB gp3 x 0.115, plus the RDS-managed
     # master secret 0.40 + 2,000 calls x 5e-6
     Case(
@@ -1013,7 +1019,8 @@ UNPRICED_CASES = [
     Case(
         "AWS::CloudFront::Distribution",
         {"D": res("AWS::CloudFront::Distribution", DistributionConfig={"Enabled": True})},
-        "data transfer prices only under unnamed SKU codes",
+        "no AmazonCloudFront prices",
+        catalog="empty",
     ),
     Case(
         "AWS::CloudWatch::Dashboard",
@@ -1120,7 +1127,6 @@ def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
     sourceless = {t for t, d in PRICED.items() if all(s.published is None for s in d.prices)}
     assert sourceless == {
         "AWS::EC2::NatGateway",
-        "AWS::CloudFront::Distribution",
         "AWS::CloudWatch::Dashboard",
         "AWS::Lambda::EventSourceMapping",
         "AWS::OpenSearchServerless::Collection",
@@ -1205,8 +1211,6 @@ UNSOURCED = {
     "AmazonECS/Compute/SpotUsage-Fargate-GB-Hours/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-vCPU-Hours:perCPU/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-GB-Hours/",
-    "AmazonCloudFront/Data Transfer/DataTransfer-Out-Bytes/",
-    "AmazonCloudFront/Request/Requests-Tier2-HTTPS/",
     "AmazonCloudWatch/Dashboard/DashboardsUsageHour/",
     "AWSLambda/Serverless/Lambda-Event-Poller-Unit-Hrs/",
     "AmazonCognito/User Pool MAU Essentials//",

@@ -21,12 +21,16 @@ class Page:
     """A price in a pricing-page file (`cost.catalog.sources`): one dimension, or tiers.
 
     `tiers` are (begin, dimension) pairs in ascending order; each tier ends where the next
-    begins, the last is open-ended. `unit` is the price's unit as AWS states it."""
+    begins, the last is open-ended. `unit` is the price's unit as AWS states it. `location`
+    (global rows only) names the file's location key when it is not "Any"."""
 
     source: str
     dimension: str | None = None
     unit: str = ""
     tiers: tuple[tuple[float, str], ...] = ()
+    #: For a global row: the file's location key to read instead of "Any" (CloudFront keys
+    #: request prices by edge-location group, "United States", and data transfer under "").
+    location: str | None = None
 
     def dimensions(self) -> tuple[tuple[float, str], ...]:
         if self.tiers:

@@ -21,8 +21,8 @@ from typing import Any
 from cost.catalog import PriceCatalog, PriceNotFound, default_catalog
 from cost.model import CostReport, ListedResource, ResourceCost, StackCost, money
 from cost.pricing import PRICED, Free, PricingContext, Resource, Unpriceable, free_reason
-from cost.pricing.context import ResourceIndex, UsageValues
-from cost.pricing.usage import Usage, builtin_defaults_json
+from cost.pricing.context import BadUsage, ResourceIndex, UsageValues
+from cost.pricing.usage import Usage, UsageError, builtin_defaults_json
 from cost.template import (
     NestedStack,
     ResolvedResource,
@@ -210,6 +210,11 @@ class Estimator:
                 f"({type(err).__name__}: {err}); not priced"
             )
             return "unsupported", _with_reason(listed, reason)
+        except BadUsage as why:
+            raise UsageError(
+                [f"{resource.type} {resource.logical_id}: {why}"],
+                self.usage.source or "built-in usage defaults",
+            ) from None
         except Free as why:
             return "free", _with_reason(listed, str(why))
         except PriceNotFound as why:
