@@ -228,6 +228,17 @@ PRICED_CASES = [
     ),
     # 1.00 per key + 10,000 requests x 3e-6
     Case("AWS::KMS::Key", {"K": res("AWS::KMS::Key")}, 1 + 10_000 * 3e-6),
+    # Cloud9 is free; t2.micro 0.0116/h x (160 h in use + 20 sessions x 30 min = 170 h) +
+    # the 10 GiB gp2 root volume x 0.10
+    Case(
+        "AWS::Cloud9::EnvironmentEC2",
+        {
+            "C9": res(
+                "AWS::Cloud9::EnvironmentEC2", InstanceType="t2.micro", AutomaticStopTimeMinutes=30
+            )
+        },
+        170 * 0.0116 + 10 * 0.10,
+    ),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
     # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
@@ -819,6 +830,11 @@ UNPRICED_CASES = [
         {"Z": res("AWS::Route53::HostedZone", Name="x.com")},
         "no AmazonRoute53 prices",
         catalog="empty",
+    ),
+    Case(
+        "AWS::Cloud9::EnvironmentEC2",
+        {"C9": res("AWS::Cloud9::EnvironmentEC2", InstanceType={"Ref": "Size"})},
+        "InstanceType {'Ref': 'Size'} is not known at synth time",
     ),
     Case(
         "AWS::RDS::DBInstance",

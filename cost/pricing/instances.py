@@ -236,6 +236,74 @@ def price_instance(resource: Resource, ctx: PricingContext) -> list[CostComponen
     return [_instance_line(ctx, instance_type, 1, "Instance"), *_block_devices(ctx, mappings)]
 
 
+#: AWS Cloud9's EC2 environments: the root volume AWS's Cloud9 pricing examples bill (10 GB gp2);
+#: the template cannot set it.
+CLOUD9_VOLUME = (10.0, "gp2")
+
+
+@priced(
+    "AWS::Cloud9::EnvironmentEC2",
+    service="EC2",
+    summary="no Cloud9 charge: its EC2 instance's Linux on-demand hours (in use, plus the "
+    "automatic-stop delay after each session; always on without automatic stop) and its "
+    "10 GiB gp2 root volume",
+    usage=(
+        HOURS,
+        UsageKey(
+            "active_hours_per_month",
+            160,
+            "with AutomaticStopTimeMinutes: hours the IDE is in use per month (8 h x 20 days)",
+        ),
+        UsageKey(
+            "sessions_per_month",
+            20,
+            "with AutomaticStopTimeMinutes: sessions per month, each followed by the stop delay",
+        ),
+    ),
+    prices=(LINUX, EBS_STORAGE[CLOUD9_VOLUME[1]]),
+)
+def price_cloud9_environment(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """Cloud9 itself is free; the EC2 instance and EBS volume it creates in the account bill."""
+    props = resource.properties
+    instance_type = props.get("InstanceType")
+    if not isinstance(instance_type, str):
+        raise Unpriceable(
+            f"InstanceType {instance_type!r} is not known at synth time (a required property)"
+        )
+    stop = ctx.number(props.get("AutomaticStopTimeMinutes"), 0, "AutomaticStopTimeMinutes")
+    if stop > 0:
+        active = ctx.usage.get("active_hours_per_month") or 0.0
+        sessions = ctx.usage.get("sessions_per_month") or 0.0
+        hours = min(active + sessions * stop / 60, 730.0)
+        ctx.assume(
+            f"stops {stop:g} min after use: {active:g} h in use + {sessions:g} sessions x "
+            f"{stop:g} min = {hours:g} instance-hours a month (usage active_hours_per_month, "
+            "sessions_per_month)"
+        )
+    else:
+        hours = ctx.hours
+        ctx.assume(
+            f"no automatic stop (AutomaticStopTimeMinutes not set or 0): {hours:g} "
+            "instance-hours a month (usage hours_per_month)"
+        )
+    size, kind = CLOUD9_VOLUME
+    ctx.assume(
+        f"the environment's root volume: {size:g} GiB {kind} (AWS's Cloud9 pricing examples); "
+        "Linux on-demand instance prices"
+    )
+    price = instance_price(ctx, instance_type)
+    return [
+        ctx.component(
+            f"Instance ({instance_type})",
+            "instance-hours",
+            hours,
+            price,
+            usage_based=True,
+        ),
+        *_volume_components(ctx, "Root volume", size, kind),
+    ]
+
+
 def _template_data(template: Resource | None) -> dict[str, Any]:
     if template is None:
         return {}
