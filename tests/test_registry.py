@@ -239,6 +239,22 @@ PRICED_CASES = [
         },
         170 * 0.0116 + 10 * 0.10,
     ),
+    # S3 Express One Zone: 50 GB x 0.11 + 100,000 PUT x 0.00000113 + 1,000,000 GET x 3e-8
+    # (no GB above 512 KB per request by default)
+    Case(
+        "AWS::S3Express::DirectoryBucket",
+        {"B": res("AWS::S3Express::DirectoryBucket", DataRedundancy="SingleAvailabilityZone")},
+        50 * 0.11 + 100_000 * 0.00000113 + 1_000_000 * 3e-8,
+    ),
+    # Glue Data Catalog: 1 object x 0.00001 (+ 0 requests by default)
+    Case("AWS::Glue::Database", {"D": res("AWS::Glue::Database")}, 0.00001),
+    # the table and 99 partitions: 100 objects x 0.00001 + 50,000 requests x 0.000001
+    Case(
+        "AWS::Glue::Table",
+        {"T": res("AWS::Glue::Table")},
+        100 * 0.00001 + 50_000 * 0.000001,
+        usage={"resources": {"T": {"partitions": 99, "monthly_requests": 50_000}}},
+    ),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
     # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
@@ -832,6 +848,20 @@ UNPRICED_CASES = [
         catalog="empty",
     ),
     Case(
+        "AWS::S3Express::DirectoryBucket",
+        {"B": res("AWS::S3Express::DirectoryBucket", DataRedundancy="SingleLocalZone")},
+        "DataRedundancy SingleLocalZone (a directory bucket in a Local Zone)",
+    ),
+    # Not offered in São Paulo: the S3 file publishes no Express One Zone price there.
+    Case(
+        "AWS::S3Express::DirectoryBucket",
+        {"B": res("AWS::S3Express::DirectoryBucket")},
+        "no published AmazonS3 'Express One Zone Storage' price in sa-east-1",
+        region="sa-east-1",
+    ),
+    Case("AWS::Glue::Database", {"D": res("AWS::Glue::Database")}, NONE, catalog="empty"),
+    Case("AWS::Glue::Table", {"T": res("AWS::Glue::Table")}, NONE, catalog="empty"),
+    Case(
         "AWS::Cloud9::EnvironmentEC2",
         {"C9": res("AWS::Cloud9::EnvironmentEC2", InstanceType={"Ref": "Size"})},
         "InstanceType {'Ref': 'Size'} is not known at synth time",
@@ -1254,6 +1284,11 @@ NOT_OFFERED = {
     "AWSDirectoryService/Simple AD Small// in eu-central-1",
     "AWSDirectoryService/Simple AD Large// in us-east-2",
     "AWSDirectoryService/Simple AD Large// in eu-central-1",
+    # S3 Express One Zone is published for 7 regions, not Frankfurt.
+    *(
+        f"AmazonS3/Express One Zone {what}// in eu-central-1"
+        for what in ("Storage", "PUT Requests", "GET Requests", "Upload", "Retrieval")
+    ),
 }
 
 

@@ -109,6 +109,12 @@ SOURCES: dict[str, Source] = {
         "raw/events.json",
         PAGE_BASE + "events/USD/current/events.json",
     ),
+    "glue": Source(
+        "v0rts/aws-price-watcher",
+        "59ac2e02825fce2ea954df57a1a596208d2209e9",
+        "raw/glue.json",
+        PAGE_BASE + "glue/USD/current/glue.json",
+    ),
     "kinesis": Source(
         "v0rts/aws-price-watcher",
         "3000b0a3142c94e90430b0c3efa1aa990340aa7f",
