@@ -1,5 +1,5 @@
-"""S3 Express One Zone directory buckets and Glue Data Catalog databases and tables, from the S3
-and Glue pricing-page files' rows in the catalog; expected values computed by hand from the
+"""S3 Express One Zone directory buckets, Glue Data Catalog databases and tables and CloudWatch
+dashboards, from the S3, Glue and CloudWatch pricing-page files' rows in the catalog; expected values computed by hand from the
 catalog figures read (and quoted) below."""
 
 from __future__ import annotations
@@ -76,3 +76,15 @@ def test_glue_objects_and_requests() -> None:
         "Data Catalog requests": 3.00,
     }
     assert lines["T"].monthly_cost == 5.00
+
+
+def test_a_dashboard_is_the_files_global_price_in_any_region() -> None:
+    price = default_catalog().lookup(
+        "AmazonCloudWatch", "global", "Dashboard", "DashboardsUsageHour"
+    )
+    assert price.usd == 3.00 and price.source == "cloudwatch"
+    for region in ("us-east-1", "ap-southeast-2", "sa-east-1"):
+        (line,) = estimate({"D": {"Type": "AWS::CloudWatch::Dashboard"}}, region=region).resources
+        # 1 dashboard-month x 3.00
+        assert line.monthly_cost == 3.00
+        assert any("first 3 dashboards" in a for a in line.assumptions)

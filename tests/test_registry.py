@@ -255,6 +255,13 @@ PRICED_CASES = [
         100 * 0.00001 + 50_000 * 0.000001,
         usage={"resources": {"T": {"partitions": 99, "monthly_requests": 50_000}}},
     ),
+    # 3.00 per dashboard-month (the same in every region: the file's "Any" location)
+    Case(
+        "AWS::CloudWatch::Dashboard",
+        {"D": res("AWS::CloudWatch::Dashboard", DashboardBody="{}")},
+        3.00,
+        region="sa-east-1",
+    ),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
     # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
@@ -1071,7 +1078,8 @@ UNPRICED_CASES = [
     Case(
         "AWS::CloudWatch::Dashboard",
         {"D": res("AWS::CloudWatch::Dashboard", DashboardBody="{}")},
-        "carries no dashboard price",
+        "no AmazonCloudWatch prices",
+        catalog="empty",
     ),
     Case(
         "AWS::Logs::MetricFilter",
@@ -1173,7 +1181,6 @@ def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
     sourceless = {t for t, d in PRICED.items() if all(s.published is None for s in d.prices)}
     assert sourceless == {
         "AWS::EC2::NatGateway",
-        "AWS::CloudWatch::Dashboard",
         "AWS::Lambda::EventSourceMapping",
         "AWS::OpenSearchServerless::Collection",
         "AWS::OpenSearchService::Domain",
@@ -1257,7 +1264,6 @@ UNSOURCED = {
     "AmazonECS/Compute/SpotUsage-Fargate-GB-Hours/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-vCPU-Hours:perCPU/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-GB-Hours/",
-    "AmazonCloudWatch/Dashboard/DashboardsUsageHour/",
     "AWSLambda/Serverless/Lambda-Event-Poller-Unit-Hrs/",
     "AmazonCognito/User Pool MAU Essentials//",
     "AmazonCognito/User Pool MAU Plus//",
