@@ -195,9 +195,10 @@ def _table_products(spec: PriceSpec, table: Table, files: PriceFiles) -> list[Pr
         seen: dict[str, float] = {}
         extra: dict[str, dict[str, str]] = {}
         for key, entry in (locations.get(location) or {}).items():
-            if not pattern.search(key) or not isinstance(entry, dict):
+            found = pattern.search(key)
+            if not found or not isinstance(entry, dict):
                 continue
-            instance = entry.get(table.row_field)
+            instance = found[table.key_group] if table.key_group else entry.get(table.row_field)
             if not isinstance(instance, str):
                 continue
             usd = _price(entry, f"{table.source} {code} {key!r}")

@@ -165,6 +165,26 @@ def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     assert catalog.regions == []  # global rows only: no region
 
 
+def test_a_table_can_take_the_instance_type_from_the_key(tmp_path: Path) -> None:
+    from cost.pricing.instances import EMR_FEE
+
+    catalog = build(tmp_path, EMR_FEE)
+    # The fixture's figures (the repository's flattened EMR file, fetched 2025-11-15).
+    assert catalog.values(EMR_FEE.service, "us-east-1", EMR_FEE.family, "instanceType") == [
+        "m5.xlarge",
+        "m7i-flex.xlarge",
+    ]
+    fee = catalog.lookup(
+        EMR_FEE.service, "sa-east-1", EMR_FEE.family, None, instanceType="m5.xlarge"
+    )
+    assert fee.usd == 0.048 and fee.effective_date == "2025-11-15"
+    # The Outposts and EMR on EKS rows do not match; GovCloud is not a commercial region.
+    assert catalog.regions == ["ap-southeast-2", "sa-east-1", "us-east-1"]
+    assert catalog.values(EMR_FEE.service, "sa-east-1", EMR_FEE.family, "instanceType") == [
+        "m5.xlarge"
+    ]
+
+
 def test_the_bundled_catalog_is_what_the_files_give() -> None:
     # The bundled catalog's figures for the fixture rows are the fixture's (the same files).
     from cost.catalog import default_catalog

@@ -262,6 +262,32 @@ PRICED_CASES = [
         3.00,
         region="sa-east-1",
     ),
+    # EMR: 1 primary + 2 core m5.xlarge, 3 x 730 h x (EC2 0.192 + EMR 0.048), and the core
+    # group's 2 x 2 gp3 volumes of 64 GiB x 0.08
+    Case(
+        "AWS::EMR::Cluster",
+        {
+            "C": res(
+                "AWS::EMR::Cluster",
+                Instances={
+                    "MasterInstanceGroup": {"InstanceCount": 1, "InstanceType": "m5.xlarge"},
+                    "CoreInstanceGroup": {
+                        "InstanceCount": 2,
+                        "InstanceType": "m5.xlarge",
+                        "EbsConfiguration": {
+                            "EbsBlockDeviceConfigs": [
+                                {
+                                    "VolumeSpecification": {"SizeInGB": 64, "VolumeType": "gp3"},
+                                    "VolumesPerInstance": 2,
+                                }
+                            ]
+                        },
+                    },
+                },
+            )
+        },
+        3 * H * (0.192 + 0.048) + 4 * 64 * 0.08,
+    ),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
     # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
@@ -868,6 +894,16 @@ UNPRICED_CASES = [
     ),
     Case("AWS::Glue::Database", {"D": res("AWS::Glue::Database")}, NONE, catalog="empty"),
     Case("AWS::Glue::Table", {"T": res("AWS::Glue::Table")}, NONE, catalog="empty"),
+    Case(
+        "AWS::EMR::Cluster",
+        {
+            "C": res(
+                "AWS::EMR::Cluster",
+                Instances={"MasterInstanceFleet": {"InstanceTypeConfigs": []}},
+            )
+        },
+        "instance fleets",
+    ),
     Case(
         "AWS::Cloud9::EnvironmentEC2",
         {"C9": res("AWS::Cloud9::EnvironmentEC2", InstanceType={"Ref": "Size"})},

@@ -97,6 +97,14 @@ SOURCES: dict[str, Source] = {
         kind="processed",
         fetched="2025-12-05",
     ),
+    "elasticmapreduce": Source(
+        "v0rts/aws-price-watcher",
+        "8b864d1daaae13db411d854eea9b851d88ffff02",
+        "processed/elasticmapreduce.json",
+        PAGE_BASE + "elasticmapreduce/USD/current/elasticmapreduce.json",
+        kind="processed",
+        fetched="2025-11-15",
+    ),
     "elb": Source(
         "v0rts/aws-price-watcher",
         "d48e959f055bba628d8de4b99aa51e86b6365b7f",

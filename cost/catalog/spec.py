@@ -52,6 +52,9 @@ class Table:
     fields: tuple[tuple[str, str], ...] = ()
     #: The row field naming the instance type (MemoryDB's file says "Instance").
     row_field: str = "Instance Type"
+    #: Take the instance type from this named group of `match` instead of a row field (a
+    #: flattened file whose keys name the type: EMR's "Instance-instancetype-m5.xlarge").
+    key_group: str | None = None
 
 
 @dataclass(frozen=True)
