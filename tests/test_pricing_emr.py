@@ -70,3 +70,19 @@ def test_spot_and_unknown_types_are_reported_not_zero() -> None:
     assert "spot prices are not in the catalog" in (spot.unsupported[0].reason or "")
     old = estimate({"MasterInstanceGroup": {"InstanceType": "m3.xlarge"}})
     assert "instanceType=m3.xlarge" in (old.unsupported[0].reason or "")
+
+
+def test_a_task_group_resource() -> None:
+    estimator = Estimator(default_catalog(), Usage.empty())
+    group = {
+        "Type": "AWS::EMR::InstanceGroupConfig",
+        "Properties": {"InstanceRole": "TASK", "InstanceCount": 2, "InstanceType": "r5.2xlarge"},
+    }
+    stack = estimator.estimate_template({"Resources": {"G": group}}, name="t", region="us-east-1")
+    (line,) = stack.resources
+    # 2 x 730 h x 0.504 = 735.84 (EC2) + 2 x 730 h x 0.126 = 183.96 (EMR) = 919.80
+    assert {c.name: round(c.monthly_cost, 4) for c in line.components} == {
+        "Task EC2 (r5.2xlarge x 2)": 735.84,
+        "Task EMR charge (r5.2xlarge x 2)": 183.96,
+    }
+    assert line.monthly_cost == 919.80

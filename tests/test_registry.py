@@ -288,6 +288,21 @@ PRICED_CASES = [
         },
         3 * H * (0.192 + 0.048) + 4 * 64 * 0.08,
     ),
+    # a task group of 4 m5.xlarge for 100 h: 4 x 100 h x (EC2 0.192 + EMR 0.048)
+    Case(
+        "AWS::EMR::InstanceGroupConfig",
+        {
+            "G": res(
+                "AWS::EMR::InstanceGroupConfig",
+                InstanceRole="TASK",
+                InstanceCount=4,
+                InstanceType="m5.xlarge",
+                JobFlowId="j-1",
+            )
+        },
+        4 * 100 * (0.192 + 0.048),
+        usage={"resources": {"G": {"hours_per_month": 100}}},
+    ),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
     # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
@@ -903,6 +918,19 @@ UNPRICED_CASES = [
             )
         },
         "instance fleets",
+    ),
+    Case(
+        "AWS::EMR::InstanceGroupConfig",
+        {
+            "G": res(
+                "AWS::EMR::InstanceGroupConfig",
+                InstanceRole="TASK",
+                InstanceCount=4,
+                InstanceType="m5.xlarge",
+                Market="SPOT",
+            )
+        },
+        "Task Market SPOT: spot prices are not in the catalog",
     ),
     Case(
         "AWS::Cloud9::EnvironmentEC2",

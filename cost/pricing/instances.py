@@ -386,7 +386,7 @@ def price_emr_cluster(resource: Resource, ctx: PricingContext) -> list[CostCompo
         raise Unpriceable("instance fleets (several instance types, weighted) are not priced")
     ctx.assume(
         "Linux on-demand EC2 prices plus the EMR charge; task groups are separate "
-        "AWS::EMR::InstanceGroupConfig resources"
+        "AWS::EMR::InstanceGroupConfig resources, priced on their own"
     )
     components: list[CostComponent] = []
     for key in EMR_GROUPS:
@@ -396,6 +396,19 @@ def price_emr_cluster(resource: Resource, ctx: PricingContext) -> list[CostCompo
         label = "Primary" if key == "MasterInstanceGroup" else "Core"
         components += _emr_group(ctx, group, label)
     return components
+
+
+@priced(
+    "AWS::EMR::InstanceGroupConfig",
+    service="EMR",
+    summary="an EMR cluster's added (task) instance group: EC2 Linux on-demand hours plus the "
+    "EMR charge per instance-hour, and its EbsConfiguration volumes",
+    usage=INSTANCE_USAGE,
+    prices=(LINUX, EMR_FEE, *EBS_PRICES),
+)
+def price_emr_instance_group(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    role = ctx.text(resource.properties.get("InstanceRole"), "TASK", "InstanceRole")
+    return _emr_group(ctx, resource.properties, role.capitalize())
 
 
 def _template_data(template: Resource | None) -> dict[str, Any]:
