@@ -9,8 +9,10 @@ time) for every template in templates/ and each region, then reports:
     "no pricing function for this type" vs "priced type that could not price
     this resource".
 Parameters without a Default get plausible generated values (params/<region>/
-<template>.json, recorded in results/params_used.json). Nonzero exit codes
-other than 0/1, and any traceback on stderr, are reported as crashes.
+<template>.json, recorded in results/params_used.json). A nested stack whose literal
+TemplateURL ends with the manifest path of a template of the same repository that is in
+templates/ gets that file with `--nested-template URL=FILE` (ecs-refarch's master.yaml).
+Nonzero exit codes other than 0/1, and any traceback on stderr, are reported as crashes.
 
 The templates are not in this repository: benchmarks/public_templates/manifest.csv names each
 one (repository, commit, path); put them, under the manifest's `name`, in the work directory's
@@ -176,9 +178,40 @@ def params_for(tpl: dict, region: str) -> dict[str, str]:
     return out
 
 
-def run(engine: Path, template: Path, region: str, pfile: Path | None):
+MANIFEST = ROOT / "benchmarks" / "public_templates" / "manifest.csv"
+
+
+def manifest_rows() -> list[dict[str, str]]:
+    import csv
+
+    with MANIFEST.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def nested_children(tpl: dict, name: str, rows: list[dict[str, str]], tdir: Path) -> list[str]:
+    """`--nested-template URL=FILE` for every nested stack whose literal TemplateURL names a
+    file of the same repository that is in the templates dir (matched by its manifest path)."""
+    repo = next((r["repository"] for r in rows if r["name"] == name), None)
+    siblings = [r for r in rows if r["repository"] == repo and (tdir / r["name"]).is_file()]
+    out = []
+    for body in (tpl.get("Resources") or {}).values():
+        if not isinstance(body, dict) or body.get("Type") != "AWS::CloudFormation::Stack":
+            continue
+        url = (body.get("Properties") or {}).get("TemplateURL")
+        if not isinstance(url, str):
+            continue
+        for r in siblings:
+            if url.endswith("/" + r["path"]):
+                out.append(f"{url}={tdir / r['name']}")
+    return out
+
+
+def run(
+    engine: Path, template: Path, region: str, pfile: Path | None, nested: list[str] | None = None
+):
+    venv_python = engine / ".venv/bin/python"
     cmd = [
-        str(engine / ".venv/bin/python"),
+        str(venv_python) if venv_python.exists() else sys.executable,
         "-m",
         "cost",
         "estimate",
@@ -190,6 +223,8 @@ def run(engine: Path, template: Path, region: str, pfile: Path | None):
     ]
     if pfile:
         cmd += ["--parameters", str(pfile)]
+    for mapping in nested or []:
+        cmd += ["--nested-template", mapping]
     env = dict(os.environ, PYTHONPATH=str(engine), PYTHONDONTWRITEBYTECODE="1")
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE, timeout=300)
     return p.returncode, p.stdout, p.stderr
@@ -212,6 +247,7 @@ def measure(engine: Path, region: str, templates: list[Path]):
     )
     free_types = collections.Counter()
     per_template, crashes, params_used = {}, [], {}
+    rows = manifest_rows()
     for t in templates:
         try:
             tpl = load(t)
@@ -223,7 +259,8 @@ def measure(engine: Path, region: str, templates: list[Path]):
             pfile = pdir / (t.name + ".json")
             pfile.write_text(json.dumps(params, indent=1))
             params_used[t.name] = params
-        rc, out, err = run(engine, t, region, pfile)
+        nested = nested_children(tpl if isinstance(tpl, dict) else {}, t.name, rows, t.parent)
+        rc, out, err = run(engine, t, region, pfile, nested)
         (outdir / (t.name + ".stderr")).write_text(err)
         if rc not in (0, 1) or "Traceback" in err:
             crashes.append({"template": t.name, "rc": rc, "stderr": err.strip()[-600:]})

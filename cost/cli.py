@@ -2,6 +2,7 @@
 
     python -m cost estimate PATH [--region R] [--usage FILE] [--format json|markdown|table]
                                  [--budget USD] [--policy FILE --profile NAME] [--output FILE]
+                                 [--nested-template URL=FILE]... [--nested-templates DIR]...
     python -m cost diff BASE HEAD [--format markdown|json|table] [--budget USD]
                                   [--max-increase USD] [--max-increase-percent P]
     python -m cost runs [--tracking-uri URI] [--experiment NAME_OR_ID]... [--since T]
@@ -21,7 +22,7 @@ import sys
 from pathlib import Path
 
 from cost.catalog import UnknownRegion, default_catalog
-from cost.estimate import Estimator, load_sources
+from cost.estimate import Estimator, load_sources, parse_nested_templates
 from cost.model import CostReport
 from cost.policy import (
     PolicyError,
@@ -102,7 +103,12 @@ def _estimate(args: argparse.Namespace) -> int:
         print(f"error: --parameters: {err}", file=sys.stderr)
         return EXIT_INPUT
     try:
-        sources = load_sources(path, parameters)
+        nested = parse_nested_templates(args.nested_template or [], args.nested_templates or [])
+    except TemplateError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        sources = load_sources(path, parameters, nested)
         estimator = Estimator(catalog, usage)
         report = estimator.report(estimator.estimate(sources, region=args.region))
     except UsageError as err:
@@ -209,6 +215,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="template parameter values (repeatable): KEY=VALUE, or a file (CloudFormation's "
         "JSON list of ParameterKey/ParameterValue, or a YAML/JSON mapping); parameters not "
         "given take their Default",
+    )
+    est.add_argument(
+        "--nested-template",
+        action="append",
+        metavar="URL=FILE",
+        help="a local copy of the template a nested stack's remote TemplateURL names "
+        "(repeatable); the URL as the resolved TemplateURL spells it",
+    )
+    est.add_argument(
+        "--nested-templates",
+        action="append",
+        metavar="DIR",
+        help="a directory of local copies of nested-stack templates, each found by the last "
+        "path component of its remote TemplateURL (repeatable; --nested-template wins)",
     )
     est.add_argument("--format", choices=("json", "markdown", "table"), default="table")
     est.add_argument("--output", "-o", help="write to this file instead of standard output")

@@ -164,9 +164,15 @@ def _page_products(spec: PriceSpec, page: Page, files: PriceFiles) -> list[Produ
     locations, date = files.page(page.source)
     products = []
     regions = ["global"] if spec.global_service else sorted(LOCATIONS)
+    if page.location is not None and not spec.global_service:
+        raise RefreshError(f"{spec.key}: a Page location is only for global rows")
     for code in regions:
-        # Global services (Route 53) publish one price under the location "Any".
-        entries = locations.get("Any" if spec.global_service else LOCATIONS[code])
+        # Global services (Route 53) publish one price under the location "Any"; CloudFront
+        # under its edge-location groups (the row's Page names the location key).
+        if spec.global_service:
+            entries = locations.get("Any" if page.location is None else page.location)
+        else:
+            entries = locations.get(LOCATIONS[code])
         if not entries:
             continue
         dims = page.dimensions()
@@ -189,9 +195,10 @@ def _table_products(spec: PriceSpec, table: Table, files: PriceFiles) -> list[Pr
         seen: dict[str, float] = {}
         extra: dict[str, dict[str, str]] = {}
         for key, entry in (locations.get(location) or {}).items():
-            if not pattern.search(key) or not isinstance(entry, dict):
+            found = pattern.search(key)
+            if not found or not isinstance(entry, dict):
                 continue
-            instance = entry.get(table.row_field)
+            instance = found[table.key_group] if table.key_group else entry.get(table.row_field)
             if not isinstance(instance, str):
                 continue
             usd = _price(entry, f"{table.source} {code} {key!r}")
@@ -315,6 +322,8 @@ def from_api(
     for spec in specs:
         if isinstance(spec.published, Table):
             continue  # instance tables come from price files (one API call per type otherwise)
+        if isinstance(spec.published, Page) and spec.published.location is not None:
+            continue  # keyed by the pricing-page file's own locations (edge-location groups)
         for region in ["global"] if spec.global_service else regions:
             product = fetch(client, spec, region)
             if product is not None:

@@ -125,6 +125,66 @@ def test_instance_tables_key_products_by_instance_type(tmp_path: Path) -> None:
     assert big.usd == 1.92 and big.attribute("vcpu") == "16"
 
 
+def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
+    from cost.pricing import cdn
+
+    specs = [
+        cdn._transfer_spec("United States"),
+        cdn._requests_spec("United States"),
+        cdn._requests_spec("EU"),
+    ]
+    catalog = build(tmp_path, *specs)
+    transfer = catalog.lookup(
+        "AmazonCloudFront",
+        "global",
+        "Data Transfer",
+        "DataTransfer-Out-Bytes",
+        edgeLocationGroup="United States",
+    )
+    # The fixture's (AWS's cloudfront file) tiers; each row's "Per Month" is where it ends.
+    assert [(t.begin, t.end, t.usd) for t in transfer.tiers] == [
+        (0, 10240, 0.085),
+        (10240, 51200, 0.08),
+        (51200, 153600, 0.06),
+        (153600, 512000, 0.04),
+        (512000, 1048576, 0.03),
+        (1048576, 5242880, 0.025),
+        (5242880, None, 0.02),
+    ]
+    rows = json.loads((FIXTURES / "cloudfront.json").read_text())["regions"][""]
+    for begin, name in cdn.TRANSFER_TIERS:
+        tier = next(t for t in transfer.tiers if t.begin == begin)
+        end = rows[f"Regional DT from United States to Internet {name}"]["Per Month"]
+        assert (tier.end if tier.end is not None else "Inf") == (
+            "Inf" if end == "Inf" else float(end)
+        )
+    eu = catalog.lookup(
+        "AmazonCloudFront", "global", "Request", "Requests-Tier2-HTTPS", edgeLocationGroup="EU"
+    )
+    assert eu.usd == 1.2e-06 and eu.effective_date == "2025-07-01"
+    assert catalog.regions == []  # global rows only: no region
+
+
+def test_a_table_can_take_the_instance_type_from_the_key(tmp_path: Path) -> None:
+    from cost.pricing.instances import EMR_FEE
+
+    catalog = build(tmp_path, EMR_FEE)
+    # The fixture's figures (the repository's flattened EMR file, fetched 2025-11-15).
+    assert catalog.values(EMR_FEE.service, "us-east-1", EMR_FEE.family, "instanceType") == [
+        "m5.xlarge",
+        "m7i-flex.xlarge",
+    ]
+    fee = catalog.lookup(
+        EMR_FEE.service, "sa-east-1", EMR_FEE.family, None, instanceType="m5.xlarge"
+    )
+    assert fee.usd == 0.048 and fee.effective_date == "2025-11-15"
+    # The Outposts and EMR on EKS rows do not match; GovCloud is not a commercial region.
+    assert catalog.regions == ["ap-southeast-2", "sa-east-1", "us-east-1"]
+    assert catalog.values(EMR_FEE.service, "sa-east-1", EMR_FEE.family, "instanceType") == [
+        "m5.xlarge"
+    ]
+
+
 def test_the_bundled_catalog_is_what_the_files_give() -> None:
     # The bundled catalog's figures for the fixture rows are the fixture's (the same files).
     from cost.catalog import default_catalog

@@ -228,8 +228,89 @@ PRICED_CASES = [
     ),
     # 1.00 per key + 10,000 requests x 3e-6
     Case("AWS::KMS::Key", {"K": res("AWS::KMS::Key")}, 1 + 10_000 * 3e-6),
+    # Cloud9 is free; t2.micro 0.0116/h x (160 h in use + 20 sessions x 30 min = 170 h) +
+    # the 10 GiB gp2 root volume x 0.10
+    Case(
+        "AWS::Cloud9::EnvironmentEC2",
+        {
+            "C9": res(
+                "AWS::Cloud9::EnvironmentEC2", InstanceType="t2.micro", AutomaticStopTimeMinutes=30
+            )
+        },
+        170 * 0.0116 + 10 * 0.10,
+    ),
+    # S3 Express One Zone: 50 GB x 0.11 + 100,000 PUT x 0.00000113 + 1,000,000 GET x 3e-8
+    # (no GB above 512 KB per request by default)
+    Case(
+        "AWS::S3Express::DirectoryBucket",
+        {"B": res("AWS::S3Express::DirectoryBucket", DataRedundancy="SingleAvailabilityZone")},
+        50 * 0.11 + 100_000 * 0.00000113 + 1_000_000 * 3e-8,
+    ),
+    # Glue Data Catalog: 1 object x 0.00001 (+ 0 requests by default)
+    Case("AWS::Glue::Database", {"D": res("AWS::Glue::Database")}, 0.00001),
+    # the table and 99 partitions: 100 objects x 0.00001 + 50,000 requests x 0.000001
+    Case(
+        "AWS::Glue::Table",
+        {"T": res("AWS::Glue::Table")},
+        100 * 0.00001 + 50_000 * 0.000001,
+        usage={"resources": {"T": {"partitions": 99, "monthly_requests": 50_000}}},
+    ),
+    # 3.00 per dashboard-month (the same in every region: the file's "Any" location)
+    Case(
+        "AWS::CloudWatch::Dashboard",
+        {"D": res("AWS::CloudWatch::Dashboard", DashboardBody="{}")},
+        3.00,
+        region="sa-east-1",
+    ),
+    # EMR: 1 primary + 2 core m5.xlarge, 3 x 730 h x (EC2 0.192 + EMR 0.048), and the core
+    # group's 2 x 2 gp3 volumes of 64 GiB x 0.08
+    Case(
+        "AWS::EMR::Cluster",
+        {
+            "C": res(
+                "AWS::EMR::Cluster",
+                Instances={
+                    "MasterInstanceGroup": {"InstanceCount": 1, "InstanceType": "m5.xlarge"},
+                    "CoreInstanceGroup": {
+                        "InstanceCount": 2,
+                        "InstanceType": "m5.xlarge",
+                        "EbsConfiguration": {
+                            "EbsBlockDeviceConfigs": [
+                                {
+                                    "VolumeSpecification": {"SizeInGB": 64, "VolumeType": "gp3"},
+                                    "VolumesPerInstance": 2,
+                                }
+                            ]
+                        },
+                    },
+                },
+            )
+        },
+        3 * H * (0.192 + 0.048) + 4 * 64 * 0.08,
+    ),
+    # a task group of 4 m5.xlarge for 100 h: 4 x 100 h x (EC2 0.192 + EMR 0.048)
+    Case(
+        "AWS::EMR::InstanceGroupConfig",
+        {
+            "G": res(
+                "AWS::EMR::InstanceGroupConfig",
+                InstanceRole="TASK",
+                InstanceCount=4,
+                InstanceType="m5.xlarge",
+                JobFlowId="j-1",
+            )
+        },
+        4 * 100 * (0.192 + 0.048),
+        usage={"resources": {"G": {"hours_per_month": 100}}},
+    ),
     # 0.50 per hosted zone (global)
     Case("AWS::Route53::HostedZone", {"Z": res("AWS::Route53::HostedZone", Name="x.com")}, 0.5),
+    # United States edges (the default): 100 GB x 0.085 (first 10 TB) + 1M HTTPS x 1e-6
+    Case(
+        "AWS::CloudFront::Distribution",
+        {"D": res("AWS::CloudFront::Distribution", DistributionConfig={"Enabled": True})},
+        100 * 0.085 + 1_000_000 * 1e-6,
+    ),
     # db.t4g.micro MySQL Single-AZ 0.016/h x 730 + 20 GB gp3 x 0.115, plus the RDS-managed
     # master secret 0.40 + 2,000 calls x 5e-6
     Case(
@@ -815,6 +896,48 @@ UNPRICED_CASES = [
         catalog="empty",
     ),
     Case(
+        "AWS::S3Express::DirectoryBucket",
+        {"B": res("AWS::S3Express::DirectoryBucket", DataRedundancy="SingleLocalZone")},
+        "DataRedundancy SingleLocalZone (a directory bucket in a Local Zone)",
+    ),
+    # Not offered in São Paulo: the S3 file publishes no Express One Zone price there.
+    Case(
+        "AWS::S3Express::DirectoryBucket",
+        {"B": res("AWS::S3Express::DirectoryBucket")},
+        "no published AmazonS3 'Express One Zone Storage' price in sa-east-1",
+        region="sa-east-1",
+    ),
+    Case("AWS::Glue::Database", {"D": res("AWS::Glue::Database")}, NONE, catalog="empty"),
+    Case("AWS::Glue::Table", {"T": res("AWS::Glue::Table")}, NONE, catalog="empty"),
+    Case(
+        "AWS::EMR::Cluster",
+        {
+            "C": res(
+                "AWS::EMR::Cluster",
+                Instances={"MasterInstanceFleet": {"InstanceTypeConfigs": []}},
+            )
+        },
+        "instance fleets",
+    ),
+    Case(
+        "AWS::EMR::InstanceGroupConfig",
+        {
+            "G": res(
+                "AWS::EMR::InstanceGroupConfig",
+                InstanceRole="TASK",
+                InstanceCount=4,
+                InstanceType="m5.xlarge",
+                Market="SPOT",
+            )
+        },
+        "Task Market SPOT: spot prices are not in the catalog",
+    ),
+    Case(
+        "AWS::Cloud9::EnvironmentEC2",
+        {"C9": res("AWS::Cloud9::EnvironmentEC2", InstanceType={"Ref": "Size"})},
+        "InstanceType {'Ref': 'Size'} is not known at synth time",
+    ),
+    Case(
         "AWS::RDS::DBInstance",
         {"Db": res("AWS::RDS::DBInstance", Engine="mysql", DBInstanceClass="db.z9.large")},
         "instanceType=db.z9.large",
@@ -1013,12 +1136,14 @@ UNPRICED_CASES = [
     Case(
         "AWS::CloudFront::Distribution",
         {"D": res("AWS::CloudFront::Distribution", DistributionConfig={"Enabled": True})},
-        "data transfer prices only under unnamed SKU codes",
+        "no AmazonCloudFront prices",
+        catalog="empty",
     ),
     Case(
         "AWS::CloudWatch::Dashboard",
         {"D": res("AWS::CloudWatch::Dashboard", DashboardBody="{}")},
-        "carries no dashboard price",
+        "no AmazonCloudWatch prices",
+        catalog="empty",
     ),
     Case(
         "AWS::Logs::MetricFilter",
@@ -1120,8 +1245,6 @@ def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
     sourceless = {t for t, d in PRICED.items() if all(s.published is None for s in d.prices)}
     assert sourceless == {
         "AWS::EC2::NatGateway",
-        "AWS::CloudFront::Distribution",
-        "AWS::CloudWatch::Dashboard",
         "AWS::Lambda::EventSourceMapping",
         "AWS::OpenSearchServerless::Collection",
         "AWS::OpenSearchService::Domain",
@@ -1205,9 +1328,6 @@ UNSOURCED = {
     "AmazonECS/Compute/SpotUsage-Fargate-GB-Hours/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-vCPU-Hours:perCPU/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-GB-Hours/",
-    "AmazonCloudFront/Data Transfer/DataTransfer-Out-Bytes/",
-    "AmazonCloudFront/Request/Requests-Tier2-HTTPS/",
-    "AmazonCloudWatch/Dashboard/DashboardsUsageHour/",
     "AWSLambda/Serverless/Lambda-Event-Poller-Unit-Hrs/",
     "AmazonCognito/User Pool MAU Essentials//",
     "AmazonCognito/User Pool MAU Plus//",
@@ -1234,6 +1354,11 @@ NOT_OFFERED = {
     "AWSDirectoryService/Simple AD Small// in eu-central-1",
     "AWSDirectoryService/Simple AD Large// in us-east-2",
     "AWSDirectoryService/Simple AD Large// in eu-central-1",
+    # S3 Express One Zone is published for 7 regions, not Frankfurt.
+    *(
+        f"AmazonS3/Express One Zone {what}// in eu-central-1"
+        for what in ("Storage", "PUT Requests", "GET Requests", "Upload", "Retrieval")
+    ),
 }
 
 

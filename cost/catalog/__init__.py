@@ -210,7 +210,8 @@ class PriceCatalog:
                     region,
                 )
             raise PriceNotFound(
-                f"no published {service} '{family}' price for {wanted} in {region}",
+                f"no published {service} '{family}' price{f' for {wanted}' if wanted else ''} "
+                f"in {region}",
                 service,
                 region,
             )

@@ -97,6 +97,14 @@ SOURCES: dict[str, Source] = {
         kind="processed",
         fetched="2025-12-05",
     ),
+    "elasticmapreduce": Source(
+        "v0rts/aws-price-watcher",
+        "8b864d1daaae13db411d854eea9b851d88ffff02",
+        "processed/elasticmapreduce.json",
+        PAGE_BASE + "elasticmapreduce/USD/current/elasticmapreduce.json",
+        kind="processed",
+        fetched="2025-11-15",
+    ),
     "elb": Source(
         "v0rts/aws-price-watcher",
         "d48e959f055bba628d8de4b99aa51e86b6365b7f",
@@ -108,6 +116,12 @@ SOURCES: dict[str, Source] = {
         "401986444fb44f7d7259a0be5dc24785feb6c604",
         "raw/events.json",
         PAGE_BASE + "events/USD/current/events.json",
+    ),
+    "glue": Source(
+        "v0rts/aws-price-watcher",
+        "59ac2e02825fce2ea954df57a1a596208d2209e9",
+        "raw/glue.json",
+        PAGE_BASE + "glue/USD/current/glue.json",
     ),
     "kinesis": Source(
         "v0rts/aws-price-watcher",

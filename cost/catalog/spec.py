@@ -21,12 +21,16 @@ class Page:
     """A price in a pricing-page file (`cost.catalog.sources`): one dimension, or tiers.
 
     `tiers` are (begin, dimension) pairs in ascending order; each tier ends where the next
-    begins, the last is open-ended. `unit` is the price's unit as AWS states it."""
+    begins, the last is open-ended. `unit` is the price's unit as AWS states it. `location`
+    (global rows only) names the file's location key when it is not "Any"."""
 
     source: str
     dimension: str | None = None
     unit: str = ""
     tiers: tuple[tuple[float, str], ...] = ()
+    #: For a global row: the file's location key to read instead of "Any" (CloudFront keys
+    #: request prices by edge-location group, "United States", and data transfer under "").
+    location: str | None = None
 
     def dimensions(self) -> tuple[tuple[float, str], ...]:
         if self.tiers:
@@ -48,6 +52,9 @@ class Table:
     fields: tuple[tuple[str, str], ...] = ()
     #: The row field naming the instance type (MemoryDB's file says "Instance").
     row_field: str = "Instance Type"
+    #: Take the instance type from this named group of `match` instead of a row field (a
+    #: flattened file whose keys name the type: EMR's "Instance-instancetype-m5.xlarge").
+    key_group: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from cost.catalog import PriceCatalog, PriceNotFound, default_catalog
-from cost.model import CostReport, ListedResource, ResourceCost, StackCost
+from cost.model import CostReport, ListedResource, ResourceCost, StackCost, money
 from cost.pricing import PRICED, Free, PricingContext, Resource, Unpriceable, free_reason
-from cost.pricing.context import ResourceIndex, UsageValues
-from cost.pricing.usage import Usage, builtin_defaults_json
+from cost.pricing.context import BadUsage, ResourceIndex, UsageValues
+from cost.pricing.usage import Usage, UsageError, builtin_defaults_json
 from cost.template import (
     NestedStack,
     ResolvedResource,
@@ -39,6 +39,82 @@ NESTED_STACK = "AWS::CloudFormation::Stack"
 MAX_NESTING = 10
 
 Outcome = tuple[str, ResourceCost | ListedResource]  # ("priced"|"free"|"unsupported", line)
+REMOTE_SCHEMES = ("http://", "https://", "s3://")
+NESTED_TEMPLATE_OPTION = "--nested-template"
+NESTED_DIRECTORY_OPTION = "--nested-templates"
+
+
+@dataclass(frozen=True)
+class NestedTemplates:
+    """Local copies of nested-stack templates that CloudFormation would read from a remote
+    `TemplateURL` (the CLI's `--nested-template URL=FILE` and `--nested-templates DIR`).
+
+    An exact URL mapping wins; else each directory, in order, is searched for the URL's last
+    path component (`https://bucket.s3.amazonaws.com/infra/vpc.yaml` -> `DIR/vpc.yaml`).
+    Nothing is fetched: a URL neither option covers stays unsupported with the reason.
+    """
+
+    by_url: Mapping[str, Path] = field(default_factory=dict)
+    directories: tuple[Path, ...] = ()
+
+    def find(self, url: str) -> tuple[Path, str] | None:
+        """The local file for `url` and the option (with its value) that supplied it."""
+        if url in self.by_url:
+            path = self.by_url[url]
+            return path, f"{NESTED_TEMPLATE_OPTION} {url}={path}"
+        name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        for directory in self.directories:
+            candidate = directory / name
+            if name and candidate.is_file():
+                return candidate, f"{NESTED_DIRECTORY_OPTION} {directory} ({name})"
+        return None
+
+    def describe(self) -> str:
+        """What was searched, for the reason of a URL not covered."""
+        searched = [f"{NESTED_TEMPLATE_OPTION} mappings"] if self.by_url else []
+        searched += [f"{NESTED_DIRECTORY_OPTION} {d}" for d in self.directories]
+        return ", ".join(searched)
+
+
+def parse_nested_templates(mappings: list[str], directories: list[str]) -> NestedTemplates:
+    """The CLI's nested-template options, checked: a TemplateError names the option and value
+    (a mapping that is not URL=FILE, a file that is missing or not a template, a directory
+    that is not one)."""
+    by_url: dict[str, Path] = {}
+    for value in mappings:
+        url, sep, file = value.partition("=")
+        if not sep or not url.startswith(REMOTE_SCHEMES) or not file:
+            raise TemplateError(
+                f"{value!r}: expected URL=FILE, the remote TemplateURL (http://, https:// or "
+                "s3://) and the local template file that stands in for it",
+                source=NESTED_TEMPLATE_OPTION,
+            )
+        if url in by_url and by_url[url] != Path(file):
+            raise TemplateError(
+                f"{url} is mapped twice ({by_url[url]} and {file}); allowed: one file per URL",
+                source=NESTED_TEMPLATE_OPTION,
+            )
+        path = Path(file)
+        if not path.is_file():
+            raise TemplateError(
+                f"{value!r}: {file} is not a file; allowed: a template file (JSON or YAML)",
+                source=NESTED_TEMPLATE_OPTION,
+            )
+        try:
+            load_template(path)
+        except (OSError, ValueError) as err:
+            raise TemplateError(
+                f"{value!r}: not a valid template ({err})", source=NESTED_TEMPLATE_OPTION
+            ) from None
+        by_url[url] = path
+    for value in directories:
+        if not Path(value).is_dir():
+            raise TemplateError(
+                f"{value!r} is not a directory; allowed: a directory of template files named "
+                "as the last path component of their TemplateURL",
+                source=NESTED_DIRECTORY_OPTION,
+            )
+    return NestedTemplates(by_url, tuple(Path(d) for d in directories))
 
 
 class TemplateIndex:
@@ -94,6 +170,8 @@ class StackSource:
     construct_path: str | None = None
     #: Parameters given a value that is not known offline (a nested stack's, from its parent).
     unknown_parameters: list[str] = field(default_factory=list)
+    #: Local stand-ins for nested-stack templates at remote URLs (passed down to children).
+    nested_templates: NestedTemplates = field(default_factory=NestedTemplates)
 
 
 @dataclass
@@ -132,6 +210,11 @@ class Estimator:
                 f"({type(err).__name__}: {err}); not priced"
             )
             return "unsupported", _with_reason(listed, reason)
+        except BadUsage as why:
+            raise UsageError(
+                [f"{resource.type} {resource.logical_id}: {why}"],
+                self.usage.source or "built-in usage defaults",
+            ) from None
         except Free as why:
             return "free", _with_reason(listed, str(why))
         except PriceNotFound as why:
@@ -246,9 +329,18 @@ class Estimator:
         location = nested_template_path(parent, resource)
         if isinstance(location, str):
             return [], _with_reason(listed, location)
+        url = resource.properties.get("TemplateURL")
+        supplied = parent.nested_templates.find(url) if isinstance(url, str) else None
         try:
             template = load_template(location)
         except (OSError, ValueError) as err:
+            if supplied is not None and supplied[0] == location:
+                # The user named this file: bad input (exit 2), never a silent gap.
+                raise TemplateError(
+                    f"{location} (for {resource.logical_id}'s TemplateURL) is not a valid "
+                    f"template: {err}",
+                    source=supplied[1],
+                ) from None
             return [], _with_reason(listed, f"nested template {location.name} unreadable: {err}")
         known, unknown = declared.child_parameters() if declared else ({}, [])
         child = StackSource(
@@ -263,9 +355,16 @@ class Estimator:
             construct_path=f"{parent.construct_path}/{resource.logical_id}"
             if parent.construct_path
             else None,
+            nested_templates=parent.nested_templates,
         )
         stacks = self._estimate_stack(child, region, depth=depth + 1)
-        return stacks, _with_reason(listed, f"its resources are priced as stack {child.name}")
+        # The nested stack's cost is its template's (children included), counted once: on
+        # the child stacks' lines, so the parent lists the resource with that total.
+        total = money(sum(s.monthly_cost for s in stacks))
+        unsupported = sum(len(s.unsupported) for s in stacks)
+        gaps = f", {unsupported} unsupported resource(s) listed there" if unsupported else ""
+        reason = f"its resources are priced as stack {child.name} ({total:.2f} USD/month{gaps})"
+        return stacks, _with_reason(listed, reason)
 
     def report(self, stacks: list[StackCost], warnings: list[str] | None = None) -> CostReport:
         notes = list(warnings or [])
@@ -317,7 +416,8 @@ def nested_template_path(parent: StackSource, resource: Resource) -> Path | str:
 
     CDK writes nested-stack templates into the cloud assembly and names the file in the
     resource's `aws:asset:path` metadata; an unpackaged template names a local file in
-    `TemplateURL`. An https:// (S3) URL is not fetched: synth and the CLI stay offline.
+    `TemplateURL`. An https:// (S3) URL is not fetched: synth and the CLI stay offline; the
+    user may supply a local copy (`StackSource.nested_templates`).
     """
     directory = parent.directory
     candidates: list[str] = []
@@ -333,15 +433,24 @@ def nested_template_path(parent: StackSource, resource: Resource) -> Path | str:
         for digest, source in _file_assets(directory).items():
             if digest in text:
                 candidates.append(source)
-    if isinstance(url, str) and not url.startswith(("http://", "https://", "s3://")):
+    if isinstance(url, str) and not url.startswith(REMOTE_SCHEMES):
         candidates.append(url)
     if directory is not None:
         for candidate in candidates:
             path = (directory / candidate).resolve()
             if path.is_file():
                 return path
-    if isinstance(url, str) and url.startswith(("http://", "https://", "s3://")):
-        return f"nested template at {url} is not local: not priced (synth stays offline)"
+    if isinstance(url, str) and url.startswith(REMOTE_SCHEMES):
+        supplied = parent.nested_templates.find(url)
+        if supplied is not None:
+            return supplied[0]
+        searched = parent.nested_templates.describe()
+        if searched:
+            return f"nested template at {url} is not local and not in {searched}: not priced"
+        return (
+            f"nested template at {url} is not local: not priced (synth stays offline; "
+            f"{NESTED_TEMPLATE_OPTION} URL=FILE or {NESTED_DIRECTORY_OPTION} DIR supplies a copy)"
+        )
     if candidates:
         return f"nested template {candidates[0]} not found next to the parent template"
     return "nested template location is not known at synth time: not priced"
@@ -493,16 +602,23 @@ def stack_of_template(template_path: Path) -> AssemblyStack:
     return AssemblyStack(template_path.name.split(".")[0], template_path, None, None)
 
 
-def load_sources(path: Path, parameters: Mapping[str, str] | None = None) -> list[StackSource]:
+def load_sources(
+    path: Path,
+    parameters: Mapping[str, str] | None = None,
+    nested_templates: NestedTemplates | None = None,
+) -> list[StackSource]:
     """The stacks of a template file or of a cdk.out directory, ready to price.
 
     `parameters` apply to every stack that declares them; a key that no stack declares is a
-    TemplateError naming it and the parameters the templates have.
+    TemplateError naming it and the parameters the templates have. `nested_templates` stand in
+    for nested-stack templates at remote URLs.
     """
     sources = _load_sources(path)
     given = dict(parameters or {})
     declared: set[str] = set()
     for source in sources:
+        if nested_templates is not None:
+            source.nested_templates = nested_templates
         names = source.template.get("Parameters")
         names = set(names) if isinstance(names, dict) else set()
         declared |= names

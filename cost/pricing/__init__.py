@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cost.catalog.spec import PriceSpec
 from cost.pricing import (
+    analytics,
     apps,
     cdn,
     compute,
@@ -38,6 +39,7 @@ from cost.pricing.context import (
 from cost.pricing.registry import PricedType, UsageKey, free_types, priced_types
 
 _MODULES = (
+    analytics,
     apps,
     cdn,
     compute,

@@ -25,6 +25,11 @@ class Free(Exception):
     """This resource costs nothing in this configuration; the message says why."""
 
 
+class BadUsage(Exception):
+    """Usage values that cannot hold together (shares that do not sum to 1): bad input, which
+    the estimator reports as a usage error naming the keys (exit 2), never as a gap."""
+
+
 class UndeclaredUsage(Exception):
     """A pricing function read a usage key or looked up a price its declaration does not
     list: a programming error in the pricing module, never caught as "unsupported"."""
@@ -122,10 +127,11 @@ class PricingContext:
         if reason is not None:
             raise Unpriceable(f"{family} {usagetype or ''} is not in the catalog: {reason}")
 
-    def global_price(self, service: str, family: str, usagetype: str | None) -> Price:
-        """A price that is the same in every region (Route 53)."""
-        self._check_declared(service, family, usagetype, {})
-        return self.catalog.lookup(service, "global", family, usagetype)
+    def global_price(self, service: str, family: str, usagetype: str | None, **attrs: str) -> Price:
+        """A price that is the same in every region (Route 53, CloudFront's edge groups)."""
+        self._check_declared(service, family, usagetype, attrs)
+        self._check_sourced(service, family, usagetype, attrs)
+        return self.catalog.lookup(service, "global", family, usagetype, **attrs)
 
     def _check_declared(
         self, service: str, family: str, usagetype: str | None, attrs: Mapping[str, str]

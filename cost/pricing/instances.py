@@ -1,6 +1,7 @@
 """EC2 capacity: instances, EBS volumes, Auto Scaling groups (from their launch template or
-configuration), EKS clusters and managed node groups, ElastiCache nodes, Transit Gateway
-attachments. Instance prices are AWS's Linux on-demand prices (shared tenancy)."""
+configuration), Cloud9 EC2 environments, EMR clusters (plus the EMR charge), EKS clusters and
+managed node groups, ElastiCache nodes, Transit Gateway attachments. Instance prices are AWS's
+Linux on-demand prices (shared tenancy)."""
 
 from __future__ import annotations
 
@@ -234,6 +235,180 @@ def price_instance(resource: Resource, ctx: PricingContext) -> list[CostComponen
     ctx.assume("Linux AMI assumed (other operating systems are priced differently)")
     mappings = props.get("BlockDeviceMappings") or data.get("BlockDeviceMappings")
     return [_instance_line(ctx, instance_type, 1, "Instance"), *_block_devices(ctx, mappings)]
+
+
+#: AWS Cloud9's EC2 environments: the root volume AWS's Cloud9 pricing examples bill (10 GB gp2);
+#: the template cannot set it.
+CLOUD9_VOLUME = (10.0, "gp2")
+
+
+@priced(
+    "AWS::Cloud9::EnvironmentEC2",
+    service="EC2",
+    summary="no Cloud9 charge: its EC2 instance's Linux on-demand hours (in use, plus the "
+    "automatic-stop delay after each session; always on without automatic stop) and its "
+    "10 GiB gp2 root volume",
+    usage=(
+        HOURS,
+        UsageKey(
+            "active_hours_per_month",
+            160,
+            "with AutomaticStopTimeMinutes: hours the IDE is in use per month (8 h x 20 days)",
+        ),
+        UsageKey(
+            "sessions_per_month",
+            20,
+            "with AutomaticStopTimeMinutes: sessions per month, each followed by the stop delay",
+        ),
+    ),
+    prices=(LINUX, EBS_STORAGE[CLOUD9_VOLUME[1]]),
+)
+def price_cloud9_environment(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    """Cloud9 itself is free; the EC2 instance and EBS volume it creates in the account bill."""
+    props = resource.properties
+    instance_type = props.get("InstanceType")
+    if not isinstance(instance_type, str):
+        raise Unpriceable(
+            f"InstanceType {instance_type!r} is not known at synth time (a required property)"
+        )
+    stop = ctx.number(props.get("AutomaticStopTimeMinutes"), 0, "AutomaticStopTimeMinutes")
+    if stop > 0:
+        active = ctx.usage.get("active_hours_per_month") or 0.0
+        sessions = ctx.usage.get("sessions_per_month") or 0.0
+        hours = min(active + sessions * stop / 60, 730.0)
+        ctx.assume(
+            f"stops {stop:g} min after use: {active:g} h in use + {sessions:g} sessions x "
+            f"{stop:g} min = {hours:g} instance-hours a month (usage active_hours_per_month, "
+            "sessions_per_month)"
+        )
+    else:
+        hours = ctx.hours
+        ctx.assume(
+            f"no automatic stop (AutomaticStopTimeMinutes not set or 0): {hours:g} "
+            "instance-hours a month (usage hours_per_month)"
+        )
+    size, kind = CLOUD9_VOLUME
+    ctx.assume(
+        f"the environment's root volume: {size:g} GiB {kind} (AWS's Cloud9 pricing examples); "
+        "Linux on-demand instance prices"
+    )
+    price = instance_price(ctx, instance_type)
+    return [
+        ctx.component(
+            f"Instance ({instance_type})",
+            "instance-hours",
+            hours,
+            price,
+            usage_based=True,
+        ),
+        *_volume_components(ctx, "Root volume", size, kind),
+    ]
+
+
+EMR = "ElasticMapReduce"
+#: The EMR charge per instance-hour, on top of the EC2 instance: the EMR pricing-page file as
+#: the repository flattens it, one row per instance type.
+EMR_FEE = PriceSpec(
+    EMR,
+    "Elastic Map Reduce Instance",
+    None,
+    published=Table(
+        "elasticmapreduce",
+        r"^Instance-instancetype-(?P<instance>[a-z0-9-]+\.[a-z0-9]+)$",
+        key_group="instance",
+    ),
+)
+EMR_GROUPS = ("MasterInstanceGroup", "CoreInstanceGroup")
+
+
+def _emr_group(ctx: PricingContext, group: Any, label: str) -> list[CostComponent]:
+    """An EMR instance group: count x hours x (EC2 Linux + EMR fee), and its EBS volumes."""
+    if not isinstance(group, dict):
+        raise Unpriceable(f"{label} is not known at synth time")
+    market = ctx.text(group.get("Market"), "ON_DEMAND", f"{label} Market")
+    if market != "ON_DEMAND":
+        raise Unpriceable(f"{label} Market {market}: spot prices are not in the catalog")
+    instance_type = group.get("InstanceType")
+    if not isinstance(instance_type, str):
+        raise Unpriceable(f"{label} InstanceType {instance_type!r} is not known at synth time")
+    count = ctx.number(group.get("InstanceCount"), 1, f"{label} InstanceCount")
+    hours = ctx.hours
+    each = f" x {count:g}" if count != 1 else ""
+    components = [
+        _instance_line(ctx, instance_type, count, f"{label} EC2"),
+        ctx.component(
+            f"{label} EMR charge ({instance_type}{each})",
+            "instance-hours",
+            count * hours,
+            ctx.price(EMR, EMR_FEE.family, None, instanceType=instance_type),
+            usage_based=hours != 730,
+        ),
+    ]
+    ebs = group.get("EbsConfiguration")
+    configs = ebs.get("EbsBlockDeviceConfigs") if isinstance(ebs, dict) else None
+    if not isinstance(configs, list) or not configs:
+        ctx.assume(
+            f"{label}: no EbsConfiguration; the EBS volumes EMR attaches by default to "
+            "EBS-only instance types are not priced"
+        )
+        return components
+    for config in configs:
+        spec = config.get("VolumeSpecification") if isinstance(config, dict) else None
+        if not isinstance(spec, dict):
+            raise Unpriceable(f"{label} EbsBlockDeviceConfigs entry has no VolumeSpecification")
+        per_instance = ctx.number(config.get("VolumesPerInstance"), 1, "VolumesPerInstance")
+        components += _volume_components(
+            ctx,
+            f"{label} EBS",
+            ctx.number(spec.get("SizeInGB"), ROOT_VOLUME[0], f"{label} EBS SizeInGB"),
+            ctx.text(spec.get("VolumeType"), "gp2", f"{label} EBS VolumeType"),
+            spec.get("Iops"),
+            spec.get("Throughput"),
+            count * per_instance,
+        )
+    return components
+
+
+@priced(
+    "AWS::EMR::Cluster",
+    service="EMR",
+    summary="primary and core instance groups: EC2 Linux on-demand hours plus the EMR charge "
+    "per instance-hour, and their EbsConfiguration volumes (instance fleets and spot not "
+    "priced)",
+    usage=INSTANCE_USAGE,
+    prices=(LINUX, EMR_FEE, *EBS_PRICES),
+)
+def price_emr_cluster(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    instances = resource.properties.get("Instances")
+    if not isinstance(instances, dict):
+        raise Unpriceable("Instances is not known at synth time")
+    if instances.get("MasterInstanceFleet") or instances.get("CoreInstanceFleet"):
+        raise Unpriceable("instance fleets (several instance types, weighted) are not priced")
+    ctx.assume(
+        "Linux on-demand EC2 prices plus the EMR charge; task groups are separate "
+        "AWS::EMR::InstanceGroupConfig resources, priced on their own"
+    )
+    components: list[CostComponent] = []
+    for key in EMR_GROUPS:
+        group = instances.get(key)
+        if group is None and key == "CoreInstanceGroup":
+            continue  # a single-node cluster
+        label = "Primary" if key == "MasterInstanceGroup" else "Core"
+        components += _emr_group(ctx, group, label)
+    return components
+
+
+@priced(
+    "AWS::EMR::InstanceGroupConfig",
+    service="EMR",
+    summary="an EMR cluster's added (task) instance group: EC2 Linux on-demand hours plus the "
+    "EMR charge per instance-hour, and its EbsConfiguration volumes",
+    usage=INSTANCE_USAGE,
+    prices=(LINUX, EMR_FEE, *EBS_PRICES),
+)
+def price_emr_instance_group(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    role = ctx.text(resource.properties.get("InstanceRole"), "TASK", "InstanceRole")
+    return _emr_group(ctx, resource.properties, role.capitalize())
 
 
 def _template_data(template: Resource | None) -> dict[str, Any]:

@@ -323,18 +323,29 @@ def price_metric_filter(resource: Resource, ctx: PricingContext) -> list[CostCom
     ]
 
 
-DASHBOARD_UNSOURCED = "the CloudWatch pricing-page file carries no dashboard price"
+#: One price for every region: the CloudWatch pricing-page file lists it under the location "Any".
+DASHBOARD = PriceSpec(
+    CW,
+    "Dashboard",
+    "DashboardsUsageHour",
+    published=Page("cloudwatch", "Dashboard Basic Dashboard", "Dashboards"),
+    global_service=True,
+)
 
 
 @priced(
     "AWS::CloudWatch::Dashboard",
     service="CloudWatch",
-    summary="dashboard-months (no AWS-published source: reported unsupported)",
-    prices=(PriceSpec(CW, "Dashboard", "DashboardsUsageHour", unsourced=DASHBOARD_UNSOURCED),),
+    summary="dashboard-months (the same price in every region)",
+    prices=(DASHBOARD,),
 )
 def price_dashboard(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    ctx.assume("no free tier deducted (the first 3 dashboards a month are free per account)")
     return [
         ctx.component(
-            "Dashboard", "dashboard-months", 1, ctx.price(CW, "Dashboard", "DashboardsUsageHour")
+            "Dashboard",
+            "dashboard-months",
+            1,
+            ctx.global_price(CW, DASHBOARD.family, DASHBOARD.usagetype),
         )
     ]

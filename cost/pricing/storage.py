@@ -1,4 +1,5 @@
-"""S3 buckets: storage per class as the lifecycle rules dictate, monitoring, requests.
+"""S3 buckets: storage per class as the lifecycle rules dictate, monitoring, requests; S3 Express
+One Zone directory buckets (storage, requests and transfer from usage).
 
 Model (documented in the README): data is written evenly over `data_age_days` (capped by
 an expiration rule), so the share of data older than N days is 1 - N/age. Lifecycle
@@ -483,6 +484,99 @@ def price_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]
         )
     )
     return components
+
+
+#: S3 Express One Zone (directory buckets in an Availability Zone): (family, component, unit,
+#: usage key, the S3 pricing-page file's dimension). The file's rows carry no usage type: the
+#: family names the price.
+EXPRESS_ONE_ZONE = (
+    (
+        "Express One Zone Storage",
+        "Storage (Express One Zone)",
+        "GB-months",
+        "storage_gb",
+        "Express One Zone Storage Inf per GB Mo",
+    ),
+    (
+        "Express One Zone PUT Requests",
+        "PUT, COPY, POST, LIST requests",
+        "requests",
+        "monthly_tier1_requests",
+        "PUT COPY/POST or LIST requests to Express One Zone per Requests",
+    ),
+    (
+        "Express One Zone GET Requests",
+        "GET and other requests",
+        "requests",
+        "monthly_tier2_requests",
+        "GET and all other requests to Express One Zone per Requests",
+    ),
+    (
+        "Express One Zone Upload",
+        "Data uploaded, the part of each request above 512 KB",
+        "GB",
+        "monthly_upload_gb",
+        "Object Upload in Express One Zone per GB",
+    ),
+    (
+        "Express One Zone Retrieval",
+        "Data retrieved, the part of each request above 512 KB",
+        "GB",
+        "monthly_retrieval_gb",
+        "Object Retrieval in Express One Zone per GB",
+    ),
+)
+
+
+@priced(
+    "AWS::S3Express::DirectoryBucket",
+    service="S3",
+    summary="S3 Express One Zone storage, requests, and GB uploaded and retrieved above 512 KB "
+    "per request (all from usage)",
+    usage=(
+        UsageKey("storage_gb", 50, "average stored data, GB"),
+        UsageKey("monthly_tier1_requests", 100_000, "PUT, COPY, POST and LIST requests per month"),
+        UsageKey("monthly_tier2_requests", 1_000_000, "GET and other requests per month"),
+        UsageKey(
+            "monthly_upload_gb",
+            0,
+            "GB uploaded per month in the part of each request above 512 KB (S3 Express One "
+            "Zone charges that part per GB)",
+        ),
+        UsageKey(
+            "monthly_retrieval_gb",
+            0,
+            "GB retrieved per month in the part of each request above 512 KB",
+        ),
+    ),
+    prices=tuple(
+        PriceSpec(S3, family, None, published=Page("s3", dimension, unit))
+        for family, _, unit, _, dimension in EXPRESS_ONE_ZONE
+    ),
+)
+def price_directory_bucket(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    redundancy = ctx.text(
+        resource.properties.get("DataRedundancy"), "SingleAvailabilityZone", "DataRedundancy"
+    )
+    if redundancy != "SingleAvailabilityZone":
+        raise Unpriceable(
+            f"DataRedundancy {redundancy} (a directory bucket in a Local Zone) is not in the "
+            "price catalog; S3 Express One Zone (SingleAvailabilityZone) is"
+        )
+    ctx.assume(
+        "S3 Express One Zone; per-GB upload and retrieval charges apply to the part of each "
+        "request above 512 KB (usage monthly_upload_gb, monthly_retrieval_gb)"
+    )
+    return [
+        ctx.component(
+            name,
+            unit,
+            ctx.usage.get(key) or 0.0,
+            ctx.price(S3, family, None),
+            usage_based=True,
+        )
+        for family, name, unit, key, _ in EXPRESS_ONE_ZONE
+    ]
 
 
 def _share(ctx: PricingContext, key: str) -> float:
