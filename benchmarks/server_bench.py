@@ -421,11 +421,11 @@ def main() -> int:
     parser.add_argument(
         "--user-duration",
         type=float,
-        default=5,
+        default=3,
         help="seconds of each admin / non-admin log-metric round",
     )
     parser.add_argument(
-        "--user-rounds", type=int, default=3, help="alternating admin / non-admin rounds"
+        "--user-rounds", type=int, default=6, help="alternating admin / non-admin rounds"
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
     parser.add_argument(
@@ -500,6 +500,9 @@ def main() -> int:
                     "errors"
                 ],
                 "tuned_paired_admin_rps": tuned_result["log_metric_non_admin"]["admin"]["rps"],
+                "tuned_paired_admin_p50_ms": tuned_result["log_metric_non_admin"]["admin"][
+                    "p50_ms"
+                ],
                 "non_admin_ratio": tuned_result["log_metric_non_admin"]["ratio"],
             }
         )
