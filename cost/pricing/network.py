@@ -134,10 +134,6 @@ def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostCom
 
 
 _ENDPOINT_GB = "Charge for per GB data processed by VPC Endpoints per GB from "
-NAT_UNSOURCED = (
-    "AWS publishes NAT gateway prices in the EC2 offer file and the EC2 pricing page's "
-    "'ec2-other' data; no public repository known to this project vendors either"
-)
 
 
 @priced(
@@ -146,8 +142,18 @@ NAT_UNSOURCED = (
     summary="hours and GB processed (its public IPv4 is billed on the Elastic IP)",
     usage=(HOURS, UsageKey("data_processed_gb", 10, "data processed per month, GB")),
     prices=(
-        PriceSpec(EC2, "NAT Gateway", "NatGateway-Hours", unsourced=NAT_UNSOURCED),
-        PriceSpec(EC2, "NAT Gateway", "NatGateway-Bytes", unsourced=NAT_UNSOURCED),
+        PriceSpec(
+            EC2,
+            "NAT Gateway",
+            "NatGateway-Hours",
+            published=Page("natgateway", "Hourly charge for NAT Gateways", "Hrs"),
+        ),
+        PriceSpec(
+            EC2,
+            "NAT Gateway",
+            "NatGateway-Bytes",
+            published=Page("natgateway", "Charge for per GB data processed by NatGateways", "GB"),
+        ),
     ),
 )
 def price_nat_gateway(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
