@@ -16,7 +16,7 @@ H = 730
 
 
 def estimate(
-    resources: dict[str, Any], region: str = "us-east-1", usage: dict | None = None
+    resources: dict[str, Any], region: str = "us-east-1", usage: dict[str, Any] | None = None
 ) -> StackCost:
     estimator = Estimator(default_catalog(), Usage.from_mapping(usage or {}))
     return estimator.estimate_template({"Resources": resources}, name="t", region=region)
