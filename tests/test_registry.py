@@ -771,6 +771,11 @@ UNPRICED_CASES = [
         "load balancer type 'classic' is not one AWS prices",
     ),
     Case("AWS::EC2::NatGateway", {"Nat": res("AWS::EC2::NatGateway")}, NONE, catalog="empty"),
+    Case(
+        "AWS::EC2::NatGateway",
+        {"Nat": res("AWS::EC2::NatGateway", AvailabilityMode="regional")},
+        "regional NAT gateways are not in the catalog",
+    ),
     # AWS publishes no WAF prices for Auckland (the pricing-page file has no such location).
     Case(
         "AWS::WAFv2::WebACL",
