@@ -28,9 +28,10 @@ from cost.pricing.usage import Usage
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 H = 730
-# us-east-1: public IPv4 0.005/h (cost/catalog/data, AWS's vpc pricing-page data). NAT
-# gateways have no AWS-published source in the catalog: reported unsupported.
+# us-east-1: public IPv4 0.005/h (cost/catalog/data, AWS's vpc pricing-page data); a NAT
+# gateway 0.045/h and 0.045/GB (natgateway.json), 10 GB processed by default.
 EIP = money(H * 0.005)
+NAT = money(H * 0.045 + 10 * 0.045)
 
 
 def tags_of(template: dict[str, Any], logical_id: str) -> dict[str, str]:
@@ -75,8 +76,9 @@ def test_stacks_in_a_stage_are_tagged_reported_and_judged(tmp_path: Path) -> Non
     assert estimate.report is not None
     (stack,) = estimate.report.stacks
     assert stack.name == "Prod-Net"
-    nats = [r for r in stack.unsupported if r.type == "AWS::EC2::NatGateway"]
-    assert len(nats) == 2 and all("no public repository" in r.reason for r in nats)
+    assert not stack.unsupported
+    nats = [r for r in stack.resources if r.type == "AWS::EC2::NatGateway"]
+    assert len(nats) == 2 and all(r.monthly_cost == NAT == 33.3 for r in nats)
     eips = [r for r in stack.resources if r.type == "AWS::EC2::EIP"]
     assert len(eips) == 2 and all(r.monthly_cost == EIP for r in eips)
     assert all(r.cost_tag == f"{EIP:.2f}" for r in eips)

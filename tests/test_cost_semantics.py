@@ -23,7 +23,8 @@ H = 730
 # x86 Fargate 0.04048/vCPU-h, 0.004445/GB-h; public IPv4 0.005/h
 FARGATE_TASK_256_512 = 0.25 * H * 0.04048 + 0.5 * H * 0.004445
 IPV4 = H * 0.005
-NAT = H * 0.005  # an Elastic IP: public IPv4 0.005/h in us-east-1 (vpc pricing-page data)
+# A NAT gateway in us-east-1 (natgateway.json): 730 h x 0.045 + 10 GB processed x 0.045
+NAT = H * 0.045 + 10 * 0.045
 
 FARGATE = """
 Parameters:
@@ -104,7 +105,6 @@ Resources:
 def test_condition_false_resources_are_not_deployed_and_not_priced(tmp_path: Path) -> None:
     # Before: a VPC template with NAT gateways for AZs 3 and 4 behind NumberOfAZs priced all
     # four (the issue measured 223.06 where CloudFormation deploys 112.21 with the defaults).
-    # NAT gateways have no sourced price now; their Elastic IPs (public IPv4) stand in.
     body = """
 Parameters:
   NumberOfAZs: {Type: Number, Default: 2, AllowedValues: [2, 3, 4]}
@@ -112,18 +112,18 @@ Conditions:
   Az3: !Or [!Equals [!Ref NumberOfAZs, 3], !Equals [!Ref NumberOfAZs, 4]]
   Az4: !Equals [!Ref NumberOfAZs, 4]
 Resources:
-  Nat1: {Type: AWS::EC2::EIP, Properties: {Domain: vpc}}
-  Nat2: {Type: AWS::EC2::EIP, Properties: {Domain: vpc}}
-  Nat3: {Type: AWS::EC2::EIP, Condition: Az3, Properties: {Domain: vpc}}
-  Nat4: {Type: AWS::EC2::EIP, Condition: Az4, Properties: {Domain: vpc}}
+  Nat1: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: subnet-1}}
+  Nat2: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: subnet-2}}
+  Nat3: {Type: AWS::EC2::NatGateway, Condition: Az3, Properties: {SubnetId: subnet-3}}
+  Nat4: {Type: AWS::EC2::NatGateway, Condition: Az4, Properties: {SubnetId: subnet-4}}
 """
     report = price(tmp_path, body)
-    assert report.monthly_cost == money(2 * money(NAT))
+    assert report.monthly_cost == money(2 * money(NAT)) == 66.6
     (stack,) = report.stacks
     assert sorted(n.logical_id for n in stack.not_deployed) == ["Nat3", "Nat4"]
     assert "Condition Az3 is false" in stack.not_deployed[0].reason
     four = price(tmp_path, body, parameters={"NumberOfAZs": "4"})
-    assert four.monthly_cost == money(4 * money(NAT))
+    assert four.monthly_cost == money(4 * money(NAT)) == 133.2
 
 
 def test_fn_if_values_take_the_branch_the_condition_picks(tmp_path: Path) -> None:

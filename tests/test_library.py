@@ -81,12 +81,12 @@ def test_wheel_installs_in_a_clean_virtualenv_and_prices_a_template(
     template.write_text(json.dumps(TEMPLATE))
     out = run(env_dir / "bin" / "cfn-cost", "estimate", template, "--format", "json")
     report = json.loads(out)
-    # us-east-1: public IPv4 730 h x 0.005 = 3.65; interface endpoint 2 AZ x 730 h x 0.01
-    # + 10 GB x 0.01 = 14.70; the NAT gateway has no sourced price: unsupported, not in it.
-    assert report["totalMonthlyCost"] == 18.35
-    assert [u["logicalId"] for u in report["stacks"][0]["unsupported"]] == ["Nat"]
+    # us-east-1: NAT gateway 730 h x 0.045 + 10 GB x 0.045 = 33.30; public IPv4 730 h x 0.005
+    # = 3.65; interface endpoint 2 AZ x 730 h x 0.01 + 10 GB x 0.01 = 14.70
+    assert report["totalMonthlyCost"] == 51.65
+    assert report["stacks"][0]["unsupported"] == []
     same = run(python, "-m", "cost", "estimate", template, "--format", "json")
-    assert json.loads(same)["totalMonthlyCost"] == 18.35
+    assert json.loads(same)["totalMonthlyCost"] == 51.65
     # The CDK part names what it needs instead of failing obscurely.
     result = subprocess.run(
         [str(python), "-c", "import cost.cdk"], capture_output=True, text=True, timeout=60

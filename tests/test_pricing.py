@@ -16,7 +16,7 @@ H = 730
 
 
 def estimate(
-    resources: dict[str, Any], region: str = "us-east-1", usage: dict | None = None
+    resources: dict[str, Any], region: str = "us-east-1", usage: dict[str, Any] | None = None
 ) -> StackCost:
     estimator = Estimator(default_catalog(), Usage.from_mapping(usage or {}))
     return estimator.estimate_template({"Resources": resources}, name="t", region=region)
@@ -401,11 +401,39 @@ def test_nat_gateway_eip_and_endpoints() -> None:
             "S3": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Gateway"}},
         }
     )
-    (nat,) = stack.unsupported
-    assert nat.logical_id == "Nat" and "no public repository" in nat.reason
+    assert not stack.unsupported
+    # NAT gateway, us-east-1 (natgateway.json: 0.045/h, 0.045/GB), the default 10 GB processed:
+    # 730 h x 0.045 + 10 GB x 0.045 = 32.85 + 0.45 = 33.30
+    assert components(stack, "Nat") == {
+        "NAT gateway": pytest.approx(H * 0.045),
+        "Data processed": pytest.approx(10 * 0.045),
+    }
+    assert cost_of(stack, "Nat") == money(H * 0.045 + 10 * 0.045) == 33.3
     assert cost_of(stack, "Ip") == money(H * 0.005) == 3.65
     assert cost_of(stack, "Ecr") == money(2 * H * 0.01 + 10 * 0.01) == 14.7
     assert [f.logical_id for f in stack.free] == ["S3"]
+
+
+def test_nat_gateway_in_sydney_and_sao_paulo() -> None:
+    nat = {"Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}}}
+    # Sydney (natgateway.json: 0.059/h, 0.059/GB), defaults:
+    # 730 h x 0.059 + 10 GB x 0.059 = 43.07 + 0.59 = 43.66
+    sydney = estimate(nat, region="ap-southeast-2")
+    assert cost_of(sydney, "Nat") == money(H * 0.059 + 10 * 0.059) == 43.66
+    # São Paulo (0.093/h, 0.093/GB), 250 GB processed, 360 hours:
+    # 360 h x 0.093 + 250 GB x 0.093 = 33.48 + 23.25 = 56.73
+    usage = {"resources": {"Nat": {"data_processed_gb": 250, "hours_per_month": 360}}}
+    sao_paulo = estimate(nat, region="sa-east-1", usage=usage)
+    assert components(sao_paulo, "Nat") == {
+        "NAT gateway": pytest.approx(360 * 0.093),
+        "Data processed": pytest.approx(250 * 0.093),
+    }
+    assert cost_of(sao_paulo, "Nat") == money(360 * 0.093 + 250 * 0.093) == 56.73
+    (line,) = sao_paulo.resources
+    assert {c.price_ref for c in line.components} == {
+        "AmazonEC2/sa-east-1/NatGateway-Hours",
+        "AmazonEC2/sa-east-1/NatGateway-Bytes",
+    }
 
 
 def test_log_group_flow_log_alarms_secret_key_zone() -> None:

@@ -16,6 +16,7 @@ from botocore.stub import ANY, Stubber
 from cost import refresh
 from cost.catalog import PriceCatalog, PriceNotFound
 from cost.catalog.spec import Page, PriceSpec, Table
+from cost.pricing import PRICED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pricing"
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +61,9 @@ TIERED = PriceSpec(
         tiers=((0, "Application Load Balancer Hours"), (100, "Network Load Balancer LCU Hours")),
     ),
 )
-UNSOURCED = PriceSpec("AmazonEC2", "NAT Gateway", "NatGateway-Hours", unsourced="none known")
+UNSOURCED = PriceSpec(
+    "AmazonCloudWatch", "Dashboard", "DashboardsUsageHour", unsourced="none known"
+)
 
 
 def build(tmp_path: Path, *specs: PriceSpec) -> PriceCatalog:
@@ -86,12 +89,35 @@ def test_pricing_page_rows_become_one_product_per_published_region(tmp_path: Pat
     with pytest.raises(PriceNotFound, match="no published AWSELB 'Load Balancer-Network'"):
         catalog.lookup("AWSELB", "sa-east-1", "Load Balancer-Network", "LCUUsage")
     # A row without a source is not in the catalog at all.
-    with pytest.raises(PriceNotFound, match="AWS publishes no AmazonEC2 prices"):
-        catalog.lookup("AmazonEC2", "us-east-1", "NAT Gateway", "NatGateway-Hours")
+    with pytest.raises(PriceNotFound, match="AWS publishes no AmazonCloudWatch prices"):
+        catalog.lookup("AmazonCloudWatch", "us-east-1", "Dashboard", "DashboardsUsageHour")
     assert catalog.regions == ["ap-southeast-2", "sa-east-1", "us-east-1"]
     source = catalog.sources["elb"]
     assert source["repository"] == "v0rts/aws-price-watcher" and source["path"] == "raw/elb.json"
     assert source["published"] == "2025-11-03"
+
+
+def test_nat_gateway_rows_come_from_the_natgateway_page_file(tmp_path: Path) -> None:
+    # The NAT gateway's own declarations (cost/pricing/network.py) against an excerpt of
+    # AWS's natgateway.json (lamngockhuong/aws-price, published 2025-10-28).
+    catalog = build(tmp_path, *PRICED["AWS::EC2::NatGateway"].prices)
+    hours = catalog.lookup("AmazonEC2", "us-east-1", "NAT Gateway", "NatGateway-Hours")
+    data = catalog.lookup("AmazonEC2", "us-east-1", "NAT Gateway", "NatGateway-Bytes")
+    assert (hours.usd, hours.unit, data.usd, data.unit) == (0.045, "Hrs", 0.045, "GB")
+    assert hours.source == data.source == "natgateway"
+    assert hours.effective_date == catalog.sources["natgateway"]["published"] == "2025-10-28"
+    sydney = catalog.lookup("AmazonEC2", "ap-southeast-2", "NAT Gateway", "NatGateway-Bytes")
+    assert sydney.usd == 0.059
+    assert catalog.lookup("AmazonEC2", "sa-east-1", "NAT Gateway", "NatGateway-Hours").usd == 0.093
+    # São Paulo's per-GB dimension is cut from the fixture: no product for that row.
+    with pytest.raises(PriceNotFound, match="no published AmazonEC2 'NAT Gateway'"):
+        catalog.lookup("AmazonEC2", "sa-east-1", "NAT Gateway", "NatGateway-Bytes")
+    # GovCloud and the Los Angeles Local Zone are not commercial regions: not in the catalog.
+    assert catalog.regions == ["ap-southeast-2", "sa-east-1", "us-east-1"]
+    source = catalog.sources["natgateway"]
+    assert source["repository"] == "lamngockhuong/aws-price"
+    assert source["path"] == "lib/data/pricing/natgateway.json"
+    assert source["url"].endswith("/meteredUnitMaps/ec2/USD/current/natgateway.json")
 
 
 def test_tiers_and_flattened_files(tmp_path: Path) -> None:
@@ -206,6 +232,8 @@ def test_the_bundled_catalog_is_what_the_files_give() -> None:
         ).usd
         == 2.28
     )
+    nat = catalog.lookup("AmazonEC2", "ap-southeast-2", "NAT Gateway", "NatGateway-Hours")
+    assert nat.usd == 0.059 and nat.source == "natgateway"
 
 
 def test_a_file_that_is_not_a_price_file_is_refused(tmp_path: Path) -> None:

@@ -197,7 +197,8 @@ PRICED_CASES = [
         {"Lb": res("AWS::ElasticLoadBalancingV2::LoadBalancer", Subnets=["a", "b"])},
         H * 0.0225 + H * 0.008 + 2 * H * 0.005,
     ),
-    # 730 h x 0.045 + 10 GB x 0.045
+    # NAT gateway (natgateway.json, us-east-1): 730 h x 0.045 + 10 GB processed x 0.045
+    Case("AWS::EC2::NatGateway", {"Nat": res("AWS::EC2::NatGateway")}, H * 0.045 + 10 * 0.045),
     # 730 h x 0.005
     Case("AWS::EC2::EIP", {"Ip": res("AWS::EC2::EIP")}, H * 0.005),
     # 2 AZ x 730 h x 0.01 + 10 GB x 0.01
@@ -850,8 +851,12 @@ UNPRICED_CASES = [
         {"Lb": res("AWS::ElasticLoadBalancingV2::LoadBalancer", Type="classic")},
         "load balancer type 'classic' is not one AWS prices",
     ),
-    # No public repository vendors AWS's NAT gateway price data: unsupported, with the reason.
-    Case("AWS::EC2::NatGateway", {"Nat": res("AWS::EC2::NatGateway")}, "no public repository"),
+    Case("AWS::EC2::NatGateway", {"Nat": res("AWS::EC2::NatGateway")}, NONE, catalog="empty"),
+    Case(
+        "AWS::EC2::NatGateway",
+        {"Nat": res("AWS::EC2::NatGateway", AvailabilityMode="regional")},
+        "regional NAT gateways are not in the catalog",
+    ),
     # AWS publishes no WAF prices for Auckland (the pricing-page file has no such location).
     Case(
         "AWS::WAFv2::WebACL",
@@ -1244,7 +1249,6 @@ def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
     # A type none of whose rows has an AWS-published source has no priced case.
     sourceless = {t for t, d in PRICED.items() if all(s.published is None for s in d.prices)}
     assert sourceless == {
-        "AWS::EC2::NatGateway",
         "AWS::Lambda::EventSourceMapping",
         "AWS::OpenSearchServerless::Collection",
         "AWS::OpenSearchService::Domain",
@@ -1322,8 +1326,6 @@ def test_derived_tables_come_from_the_declarations() -> None:
 
 #: Rows no public repository vendors AWS's data for (reported unsupported, with the reason).
 UNSOURCED = {
-    "AmazonEC2/NAT Gateway/NatGateway-Hours/",
-    "AmazonEC2/NAT Gateway/NatGateway-Bytes/",
     "AmazonECS/Compute/SpotUsage-Fargate-vCPU-Hours:perCPU/",
     "AmazonECS/Compute/SpotUsage-Fargate-GB-Hours/",
     "AmazonECS/Compute/SpotUsage-Fargate-ARM-vCPU-Hours:perCPU/",

@@ -141,6 +141,15 @@ SOURCES: dict[str, Source] = {
         "raw/lambda.json",
         PAGE_BASE + "lambda/USD/current/lambda.json",
     ),
+    # AWS's file as the repository stores it, re-serialized (JSON.stringify: whitespace only);
+    # the repository's lib/config/data-sources.ts names the AWS address. Unchanged at
+    # 508fb45296c89efe38772babd7ec766644629267.
+    "natgateway": Source(
+        "lamngockhuong/aws-price",
+        "ce57d15e54b2958ec3deae2248d47ed931143b58",
+        "lib/data/pricing/natgateway.json",
+        PAGE_BASE + "ec2/USD/current/natgateway.json",
+    ),
     "rds-aurora-ondemand": Source(
         "v0rts/aws-price-watcher",
         "2fd4eb45d4a4e6e211922eba952613013b343f62",

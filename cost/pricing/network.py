@@ -134,24 +134,38 @@ def price_load_balancer(resource: Resource, ctx: PricingContext) -> list[CostCom
 
 
 _ENDPOINT_GB = "Charge for per GB data processed by VPC Endpoints per GB from "
-NAT_UNSOURCED = (
-    "AWS publishes NAT gateway prices in the EC2 offer file and the EC2 pricing page's "
-    "'ec2-other' data; no public repository known to this project vendors either"
-)
 
 
 @priced(
     "AWS::EC2::NatGateway",
     service="NAT gateway",
-    summary="hours and GB processed (its public IPv4 is billed on the Elastic IP)",
+    summary="zonal NAT gateway hours and GB processed (its public IPv4 is billed on the Elastic "
+    "IP; regional NAT gateways are reported unsupported)",
     usage=(HOURS, UsageKey("data_processed_gb", 10, "data processed per month, GB")),
     prices=(
-        PriceSpec(EC2, "NAT Gateway", "NatGateway-Hours", unsourced=NAT_UNSOURCED),
-        PriceSpec(EC2, "NAT Gateway", "NatGateway-Bytes", unsourced=NAT_UNSOURCED),
+        PriceSpec(
+            EC2,
+            "NAT Gateway",
+            "NatGateway-Hours",
+            published=Page("natgateway", "Hourly charge for NAT Gateways", "Hrs"),
+        ),
+        PriceSpec(
+            EC2,
+            "NAT Gateway",
+            "NatGateway-Bytes",
+            published=Page("natgateway", "Charge for per GB data processed by NatGateways", "GB"),
+        ),
     ),
 )
 def price_nat_gateway(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     """Hours and data processed; its public IPv4 is billed on the Elastic IP resource."""
+    mode = ctx.text(resource.properties.get("AvailabilityMode"), "zonal", "NAT gateway mode")
+    if mode != "zonal":
+        # Fail closed: the zonal rate is not what a multi-AZ gateway bills.
+        raise Unpriceable(
+            f"{mode} NAT gateways are not in the catalog: the vendored natgateway.json "
+            "(published 2025-10-28) prices zonal NAT gateways only"
+        )
     hours = ctx.hours
     data_gb = ctx.usage.get("data_processed_gb") or 0.0
     return [
