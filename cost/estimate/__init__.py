@@ -22,6 +22,7 @@ from cost.catalog import PriceCatalog, PriceNotFound, default_catalog
 from cost.model import CostReport, ListedResource, ResourceCost, StackCost, money
 from cost.pricing import PRICED, Free, PricingContext, Resource, Unpriceable, free_reason
 from cost.pricing.context import BadUsage, ResourceIndex, UsageValues
+from cost.pricing.retired import retired_reason
 from cost.pricing.usage import Usage, UsageError, builtin_defaults_json
 from cost.template import (
     NestedStack,
@@ -191,7 +192,10 @@ class Estimator:
             return "free", _with_reason(listed, reason)
         declaration = PRICED.get(resource.type)
         if declaration is None:
-            return "unsupported", _with_reason(listed, "no pricing function for this type")
+            retired = retired_reason(resource.type)
+            return "unsupported", _with_reason(
+                listed, retired or "no pricing function for this type"
+            )
         values, applied = self.usage.for_resource(resource.type, resource.logical_id, resource.path)
         ctx = PricingContext(
             region=region,

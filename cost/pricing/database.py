@@ -525,7 +525,12 @@ def price_db_cluster(resource: Resource, ctx: PricingContext) -> list[CostCompon
             "are not in the catalog"
         )
     if ctx.text(props.get("EngineMode"), "provisioned", "engine mode") != "provisioned":
-        raise Unpriceable("Aurora Serverless v1 (EngineMode serverless) is not in the catalog")
+        raise Unpriceable(
+            "Aurora Serverless v1 (EngineMode serverless) is retired: AWS ended it on 2025-03-31 "
+            "and no longer creates such clusters (https://docs.aws.amazon.com/AmazonRDS/latest/"
+            "AuroraUserGuide/aurora-serverless-v1.how-it-works.html); use Serverless v2 "
+            "(EngineMode provisioned, db.serverless instances), which is priced"
+        )
     name = AURORA_ENGINES[engine]
     storage = ctx.text(props.get("StorageType"), "aurora", "cluster storage type")
     io_optimized = storage == "aurora-iopt1"
