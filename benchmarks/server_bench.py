@@ -474,7 +474,7 @@ def main() -> int:
         result["tuned_startup_s"] = round(tuned.wait_healthy(180), 1)
         result["tuned_idle_rss_mb"] = round(tuned.tree_rss_mb(), 1)
         tuned_result = bench(tuned, "tuned", args)
-        tuned_result["log_metric_non_admin"] = bench_non_admin(tuned, args)
+        paired = tuned_result["log_metric_non_admin"] = bench_non_admin(tuned, args)
         if not args.skip_flood:
             tuned_result["login_flood"] = bench_login_flood(tuned, args)
         tuned.stop()
@@ -492,18 +492,12 @@ def main() -> int:
                 "tuned_batch_p99_ms": tuned_result["log_batch"]["p99_ms"],
                 "tuned_batch_errors": tuned_result["log_batch"]["errors"],
                 "tuned_rss_mb": tuned_result["rss_mb"],
-                "tuned_non_admin_rps": tuned_result["log_metric_non_admin"]["non_admin"]["rps"],
-                "tuned_non_admin_p50_ms": tuned_result["log_metric_non_admin"]["non_admin"][
-                    "p50_ms"
-                ],
-                "tuned_non_admin_errors": tuned_result["log_metric_non_admin"]["non_admin"][
-                    "errors"
-                ],
-                "tuned_paired_admin_rps": tuned_result["log_metric_non_admin"]["admin"]["rps"],
-                "tuned_paired_admin_p50_ms": tuned_result["log_metric_non_admin"]["admin"][
-                    "p50_ms"
-                ],
-                "non_admin_ratio": tuned_result["log_metric_non_admin"]["ratio"],
+                "tuned_non_admin_rps": paired["non_admin"]["rps"],
+                "tuned_non_admin_p50_ms": paired["non_admin"]["p50_ms"],
+                "tuned_non_admin_errors": paired["non_admin"]["errors"],
+                "tuned_paired_admin_rps": paired["admin"]["rps"],
+                "tuned_paired_admin_p50_ms": paired["admin"]["p50_ms"],
+                "non_admin_ratio": paired["ratio"],
             }
         )
         if not args.skip_flood:

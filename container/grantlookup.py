@@ -201,19 +201,18 @@ def _reader(source: Any) -> Callable[[str, dict[str, str]], list[Any]]:
             try:
                 cursor = connection.cursor()
                 cursor.execute(sql, parameters)
-                rows = list(cursor.fetchall())
-                cursor.close()
-                connection.close()
-                return rows
+                return list(cursor.fetchall())
             except dbapi.Error as e:
-                if dialect.is_disconnect(e, connection.dbapi_connection, cursor):
-                    connection.invalidate(e)
-                    if attempt == 1:
-                        continue
-                else:
-                    connection.close()
+                dropped = dialect.is_disconnect(e, connection.dbapi_connection, cursor)
+                if dropped:
+                    connection.invalidate(e)  # closing it below then discards it
+                if dropped and attempt == 1:
+                    continue
                 code = TEMPORARILY_UNAVAILABLE if isinstance(e, dbapi.OperationalError) else None
                 raise MlflowException(message=e, error_code=code or BAD_REQUEST) from e
+            finally:
+                # Back to the pool (or discarded, if invalidated) whatever happened.
+                connection.close()
         raise AssertionError("unreachable")
 
     return read
