@@ -15,8 +15,9 @@ templates/ gets that file with `--nested-template URL=FILE` (ecs-refarch's maste
 Nonzero exit codes other than 0/1, and any traceback on stderr, are reported as crashes.
 
 The templates are not in this repository: benchmarks/public_templates/manifest.csv names each
-one (repository, commit, path); put them, under the manifest's `name`, in the work directory's
-templates/ (default .bench/public-templates/templates/) before running.
+one (repository, commit, path, sha256); `benchmarks/fetch_public_templates.py` puts them, under
+the manifest's `name`, in the work directory's templates/ (default
+.bench/public-templates/templates/) before running.
 
 Usage: .venv/bin/python benchmarks/template_share.py [--workdir DIR] [--regions us-east-1,...]
        [--engine CHECKOUT]

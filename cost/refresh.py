@@ -188,38 +188,42 @@ def _page_products(spec: PriceSpec, page: Page, files: PriceFiles) -> list[Produ
 
 
 def _table_products(spec: PriceSpec, table: Table, files: PriceFiles) -> list[Product]:
-    locations, date = files.page(table.source)
-    pattern = re.compile(table.match)
+    reads = [(table.source, table.match), *table.also]
+    pages = {source: files.page(source) for source, _ in reads}
     products = []
     for code, location in sorted(LOCATIONS.items()):
-        seen: dict[str, float] = {}
-        extra: dict[str, dict[str, str]] = {}
-        for key, entry in (locations.get(location) or {}).items():
-            found = pattern.search(key)
-            if not found or not isinstance(entry, dict):
-                continue
-            instance = found[table.key_group] if table.key_group else entry.get(table.row_field)
-            if not isinstance(instance, str):
-                continue
-            usd = _price(entry, f"{table.source} {code} {key!r}")
-            if instance in seen and seen[instance] != usd:
-                raise RefreshError(
-                    f"{table.source} {code}: {instance} matches {table.match!r} twice "
-                    f"({seen[instance]} and {usd})"
-                )
-            seen[instance] = usd
-            extra[instance] = {a: str(entry.get(f, "")) for a, f in table.fields}
-        for instance, usd in sorted(seen.items()):
+        rows: dict[str, tuple[float, str, dict[str, str]]] = {}
+        for source, match in reads:
+            pattern = re.compile(match)
+            seen: dict[str, float] = {}
+            for key, entry in (pages[source][0].get(location) or {}).items():
+                found = pattern.search(key)
+                if not found or not isinstance(entry, dict):
+                    continue
+                instance = found[table.key_group] if table.key_group else entry.get(table.row_field)
+                if not isinstance(instance, str):
+                    continue
+                usd = _price(entry, f"{source} {code} {key!r}")
+                if instance in seen and seen[instance] != usd:
+                    raise RefreshError(
+                        f"{source} {code}: {instance} matches {match!r} twice "
+                        f"({seen[instance]} and {usd})"
+                    )
+                seen[instance] = usd
+                if instance not in rows:
+                    fields = {a: str(entry.get(f, "")) for a, f in table.fields}
+                    rows[instance] = (usd, source, fields)
+        for instance, (usd, source, fields) in sorted(rows.items()):
             product = _product(
                 spec,
                 code,
                 [{"beginRange": 0, "endRange": None, "usd": usd}],
                 table.unit,
-                date,
-                table.source,
+                pages[source][1],
+                source,
             )
             product["attributes"][table.attribute] = instance
-            product["attributes"].update(extra[instance])
+            product["attributes"].update(fields)
             products.append(product)
     return products
 

@@ -68,8 +68,33 @@ def test_groups_for_the_hours_in_usage() -> None:
 def test_spot_and_unknown_types_are_reported_not_zero() -> None:
     spot = estimate({"MasterInstanceGroup": {"InstanceType": "m5.xlarge", "Market": "SPOT"}})
     assert "spot prices are not in the catalog" in (spot.unsupported[0].reason or "")
-    old = estimate({"MasterInstanceGroup": {"InstanceType": "m3.xlarge"}})
-    assert "instanceType=m3.xlarge" in (old.unsupported[0].reason or "")
+    unknown = estimate({"MasterInstanceGroup": {"InstanceType": "m3.huge"}})
+    assert "instanceType=m3.huge" in (unknown.unsupported[0].reason or "")
+
+
+def test_a_previous_generation_instance_type() -> None:
+    # m3.xlarge, us-east-1: EC2 0.266/h (AWS's previous-generation file), EMR charge 0.07/h
+    catalog = default_catalog()
+    ec2 = catalog.lookup(
+        "AmazonEC2", "us-east-1", "Compute Instance Linux", None, instanceType="m3.xlarge"
+    )
+    fee = catalog.lookup(
+        "ElasticMapReduce",
+        "us-east-1",
+        "Elastic Map Reduce Instance",
+        None,
+        instanceType="m3.xlarge",
+    )
+    assert (ec2.usd, ec2.source, fee.usd) == (0.266, "ec2-previousgen", 0.07)
+    old = estimate(
+        {"MasterInstanceGroup": {"InstanceType": "m3.xlarge"}},
+        {"resources": {"C": {"hours_per_month": 100}}},
+    )
+    (line,) = old.resources
+    parts = {c.name: round(c.monthly_cost, 6) for c in line.components}
+    # 100 h x 0.266 = 26.60 (EC2) + 100 h x 0.07 = 7.00 (EMR); instance store, no EBS line
+    assert parts["Primary EC2 (m3.xlarge)"] == 26.60
+    assert parts["Primary EMR charge (m3.xlarge)"] == 7.00
 
 
 def test_a_task_group_resource() -> None:

@@ -151,6 +151,69 @@ def test_instance_tables_key_products_by_instance_type(tmp_path: Path) -> None:
     assert big.usd == 1.92 and big.attribute("vcpu") == "16"
 
 
+def test_previous_generation_instances_fill_in_after_the_current_generation(
+    tmp_path: Path,
+) -> None:
+    from cost.pricing.instances import LINUX
+
+    catalog = build(tmp_path, LINUX)
+    family = "Compute Instance Linux"
+    # us-east-1: two rows from each file; sa-east-1: only the previous-generation excerpt.
+    assert catalog.values("AmazonEC2", "us-east-1", family, "instanceType") == [
+        "g5.xlarge",
+        "m3.xlarge",
+        "m5.large",
+        "t1.micro",
+    ]
+    current = catalog.lookup("AmazonEC2", "us-east-1", family, None, instanceType="m5.large")
+    assert (current.usd, current.source) == (0.096, "ec2-ondemand")
+    old = catalog.lookup("AmazonEC2", "us-east-1", family, None, instanceType="m3.xlarge")
+    assert (old.usd, old.source, old.effective_date) == (0.266, "ec2-previousgen", "2025-04-04")
+    assert old.attribute("vcpu") == "4" and old.attribute("family") == "General purpose"
+    tiny = catalog.lookup("AmazonEC2", "us-east-1", family, None, instanceType="t1.micro")
+    assert tiny.usd == 0.02 and tiny.attribute("family") == "Micro instances"
+    sao_paulo = catalog.lookup("AmazonEC2", "sa-east-1", family, None, instanceType="m3.xlarge")
+    assert sao_paulo.usd == 0.381
+    with pytest.raises(PriceNotFound):
+        catalog.lookup("AmazonEC2", "sa-east-1", family, None, instanceType="m5.large")
+
+
+def test_a_type_in_both_files_keeps_the_first_files_price(tmp_path: Path) -> None:
+    # Two copies of one real row in two files, the second with another price: the first
+    # source named wins (a previous-generation row never overrides a current one).
+    row = json.loads((FIXTURES / "ec2-ondemand" / "us-east-1.json").read_text())
+    (tmp_path / "src" / "ec2-ondemand").mkdir(parents=True)
+    (tmp_path / "src" / "ec2-previousgen").mkdir()
+    (tmp_path / "src" / "ec2-ondemand" / "us-east-1.json").write_text(json.dumps(row))
+    for entry in row["regions"]["US East (N. Virginia)"].values():
+        entry["price"] = "9.0"
+    (tmp_path / "src" / "ec2-previousgen" / "us-east-1.json").write_text(json.dumps(row))
+    spec = PriceSpec(
+        "AmazonEC2",
+        "Compute Instance Linux",
+        None,
+        published=Table("ec2-ondemand", r" Linux$", also=(("ec2-previousgen", r" Linux$"),)),
+    )
+    products, _ = refresh.from_files(tmp_path / "src", [spec])
+    assert sorted((p["attributes"]["instanceType"], p["source"]) for p in products) == [
+        ("g5.xlarge", "ec2-ondemand"),
+        ("m5.large", "ec2-ondemand"),
+    ]
+    assert {p["priceDimensions"][0]["usd"] for p in products} == {0.096, 1.006}
+
+
+def test_iot_rules_engine_rows_come_from_the_iot_page_file(tmp_path: Path) -> None:
+    from cost.pricing.apps import IOT_ACTIONS_EXECUTED, IOT_RULES_TRIGGERED
+
+    catalog = build(tmp_path, IOT_RULES_TRIGGERED, IOT_ACTIONS_EXECUTED)
+    rules = catalog.lookup("AWSIoT", "sa-east-1", "Rules Engine", "RulesTriggered")
+    assert rules.usd == 2.25e-07 and rules.effective_date == "2025-07-29"
+    actions = catalog.lookup("AWSIoT", "us-east-1", "Rules Engine", "ActionsExecuted")
+    assert actions.usd == 1.5e-07 and actions.source == "iot"
+    # GovCloud is in the file but is not a commercial region.
+    assert catalog.regions == ["sa-east-1", "us-east-1"]
+
+
 def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     from cost.pricing import cdn
 

@@ -759,6 +759,19 @@ PRICED_CASES = [
         1e6 * 4e-6,
         region="ap-southeast-2",
     ),
+    # IoT Core rule, São Paulo: 1 M triggers (default) x 0.000000225 + 2 actions x 1 M x
+    # 0.000000225
+    Case(
+        "AWS::IoT::TopicRule",
+        {
+            "R": res(
+                "AWS::IoT::TopicRule",
+                TopicRulePayload={"Sql": "SELECT * FROM 't'", "Actions": [{"Lambda": {}}, {}]},
+            )
+        },
+        1e6 * 0.000000225 + 2 * 1e6 * 0.000000225,
+        region="sa-east-1",
+    ),
     # Firehose, Ireland: 100 GB (default) x 0.031
     Case(
         "AWS::KinesisFirehose::DeliveryStream",
@@ -1211,6 +1224,11 @@ UNPRICED_CASES = [
         {"G": res("AWS::AppSync::GraphQLApi")},
         NONE,
         catalog="empty",
+    ),
+    Case(
+        "AWS::IoT::TopicRule",
+        {"R": res("AWS::IoT::TopicRule", TopicRulePayload={"Actions": {"Ref": "A"}})},
+        "TopicRulePayload.Actions is not a list",
     ),
     Case(
         "AWS::KinesisFirehose::DeliveryStream",

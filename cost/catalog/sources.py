@@ -129,6 +129,12 @@ SOURCES: dict[str, Source] = {
         "raw/kinesis.json",
         PAGE_BASE + "kinesis/USD/current/kinesis.json",
     ),
+    "iot": Source(
+        "v0rts/aws-price-watcher",
+        "5a94bb2b30b8cbec5a9eadaf13f84d206f87866a",
+        "raw/iot.json",
+        PAGE_BASE + "iot/USD/current/iot.json",
+    ),
     "kms": Source(
         "v0rts/aws-price-watcher",
         "5a94bb2b30b8cbec5a9eadaf13f84d206f87866a",
@@ -327,6 +333,15 @@ SOURCES: dict[str, Source] = {
         "951cd0d425fd69949e3cec7db7e8238102e2a6f6",
         "data/ec2/{region}-ondemand.json",
         PAGE_BASE + "ec2/USD/current/ec2-ondemand-without-sec-sel/{location}/Linux/index.json",
+        per_region=True,
+    ),
+    # The previous-generation instances (m1-m3, c1/c3, r3, t1, ...) AWS's EC2 page lists in
+    # a file of their own; same commit as the current-generation files.
+    "ec2-previousgen": Source(
+        "yeo/ec2.shop",
+        "951cd0d425fd69949e3cec7db7e8238102e2a6f6",
+        "data/ec2/{region}-previousgen-ondemand.json",
+        PAGE_BASE + "ec2/USD/current/previousgen-ondemand/{location}/Linux/index.json",
         per_region=True,
     ),
 }

@@ -55,6 +55,10 @@ class Table:
     #: Take the instance type from this named group of `match` instead of a row field (a
     #: flattened file whose keys name the type: EMR's "Instance-instancetype-m5.xlarge").
     key_group: str | None = None
+    #: Further (source, match) pairs in the same row format, read after `source`: their rows
+    #: add the instance types it lacks (AWS's previous-generation EC2 file); a type already
+    #: found keeps its first price and source.
+    also: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Application services: Classic Load Balancers, Directory Service, App Runner, Cognito user
-pools, AppSync, Data Firehose, CodePipeline, OpenSearch (declared, not yet sourced), and the
+pools, AppSync, Data Firehose, CodePipeline, IoT Core rules, OpenSearch (declared, not yet
+sourced), and the
 types of these and neighbouring services that bill nothing themselves.
 
 Requests, users, minutes and data volumes come from usage keys. Tiers are applied per
@@ -13,7 +14,7 @@ from typing import Any
 
 from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
-from cost.pricing.context import PricingContext, Resource, Unpriceable, is_unresolved
+from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, is_unresolved
 from cost.pricing.registry import HOURS, UsageKey, free, priced
 
 # --- Classic Load Balancer ---------------------------------------------------------------
@@ -527,6 +528,62 @@ free(
     "AWS::OpenSearchServerless::SecurityPolicy",
     "AWS::OpenSearchServerless::AccessPolicy",
 )
+
+# --- IoT Core rules engine ----------------------------------------------------------------
+
+IOT = "AWSIoT"
+IOT_RULES_TRIGGERED = PriceSpec(
+    IOT, "Rules Engine", "RulesTriggered", published=Page("iot", "RulesTriggered", "Count")
+)
+IOT_ACTIONS_EXECUTED = PriceSpec(
+    IOT, "Rules Engine", "ActionsExecuted", published=Page("iot", "ActionsExecuted", "Count")
+)
+
+
+@priced(
+    "AWS::IoT::TopicRule",
+    service="IoT Core",
+    summary="rules triggered (from usage) and actions executed (each trigger x the rule's "
+    "actions); a message over 5 KB bills as one trigger per 5 KB, so the usage counts 5 KB "
+    "units",
+    usage=(
+        UsageKey(
+            "monthly_rule_triggers",
+            1_000_000,
+            "times the rule is triggered per month, counted in 5 KB units of message",
+        ),
+    ),
+    prices=(IOT_RULES_TRIGGERED, IOT_ACTIONS_EXECUTED),
+)
+def price_topic_rule(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    payload = resource.properties.get("TopicRulePayload")
+    payload = payload if isinstance(payload, dict) else {}
+    if ctx.flag(payload.get("RuleDisabled"), False, "TopicRulePayload.RuleDisabled"):
+        raise Free("the rule is disabled (RuleDisabled: true): a disabled rule is not triggered")
+    actions = payload.get("Actions")
+    if is_unresolved(actions) or not isinstance(actions, list):
+        raise Unpriceable(
+            "TopicRulePayload.Actions is not a list in the template: the actions each trigger "
+            "executes cannot be counted"
+        )
+    triggers = ctx.usage.get("monthly_rule_triggers") or 0.0
+    return [
+        ctx.component(
+            "Rules triggered",
+            "triggers",
+            triggers,
+            ctx.price(IOT, "Rules Engine", "RulesTriggered"),
+            usage_based=True,
+        ),
+        ctx.component(
+            f"Actions executed ({len(actions)} per trigger; the error action only on errors)",
+            "actions",
+            triggers * len(actions),
+            ctx.price(IOT, "Rules Engine", "ActionsExecuted"),
+            usage_based=True,
+        ),
+    ]
+
 
 # --- free types --------------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ EKS = "AmazonEKS"
 CACHE = "AmazonElastiCache"
 VPC = "AmazonVPC"
 
-#: Linux on-demand instances, shared tenancy: AWS's per-region EC2 pricing-page files.
+#: Linux on-demand instances, shared tenancy: AWS's per-region EC2 pricing-page files, the
+#: current generation's and then the previous generation's (whose row keys end with the
+#: family's name: "m3 xlarge US East N. Virginia Linux General Purpose").
 LINUX = PriceSpec(
     EC2,
     "Compute Instance Linux",
@@ -27,6 +29,7 @@ LINUX = PriceSpec(
         "ec2-ondemand",
         r" Linux$",
         fields=(("vcpu", "vCPU"), ("memory", "Memory"), ("family", "Instance Family")),
+        also=(("ec2-previousgen", r" Linux [A-Z][A-Za-z ]*$"),),
     ),
 )
 
