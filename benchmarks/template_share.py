@@ -247,6 +247,12 @@ def measure(engine: Path, region: str, templates: list[Path]):
         lambda: {"count": 0, "templates": set(), "reasons": collections.Counter(), "kind": set()}
     )
     free_types = collections.Counter()
+    # A price AWS publishes for other regions but not this one: the engine's reasons say
+    # "no published <service> '<row>' price ... in <region>" or "AWS publishes no <service>
+    # prices for <region>".
+    regional = re.compile(
+        rf"no published .* in {re.escape(region)}\b|AWS publishes no .* for {re.escape(region)}\b"
+    )
     per_template, crashes, params_used = {}, [], {}
     rows = manifest_rows()
     for t in templates:
@@ -284,7 +290,9 @@ def measure(engine: Path, region: str, templates: list[Path]):
                 reason = u.get("reason", "")
                 e["reasons"][group_reason(reason)] += 1
                 e["kind"].add("no-function" if reason.strip() == NO_FUNCTION else "could-not-price")
+                c["notInRegion"] += bool(regional.search(reason))
         c["total"] = c["priced"] + c["free"] + c["notDeployed"] + c["unsupported"]
+        c["notInRegion"] += 0  # present in every template's counts
         per_template[t.name] = dict(c, rc=rc, monthly=d.get("totalMonthlyCost"))
         tot += c
     denom = tot["priced"] + tot["unsupported"]
@@ -296,6 +304,7 @@ def measure(engine: Path, region: str, templates: list[Path]):
         **{k: tot[k] for k in ("total", "free", "notDeployed", "priced", "unsupported")},
         "unsupported_no_function": nofn,
         "unsupported_could_not_price": tot["unsupported"] - nofn,
+        "unsupported_not_published_in_region": tot["notInRegion"],
         "share_priced": round(tot["priced"] / denom, 4) if denom else None,
         "unsupported_types": {
             k: {
@@ -391,6 +400,14 @@ def main():
         print(
             f"{s['region']}: if the {moved} free-candidate resources were free: share {a1:.1%}"
             f" (priced {s['priced']} / unsupported {u}); also excluding nested stacks: {a2:.1%}"
+        )
+    for s in sums:
+        n = s["unsupported_not_published_in_region"]
+        rest = s["priced"] + s["unsupported"] - n
+        print(
+            f"{s['region']}: {n} unsupported because AWS's price file has no price for them in "
+            f"this region (priced elsewhere); share of the rest "
+            f"{s['priced'] / rest if rest else 0:.1%}"
         )
     s = sums[0]
     print(f"\nTop unsupported types ({s['region']}): count [templates] kind :: top reason")
