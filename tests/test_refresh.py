@@ -214,6 +214,29 @@ def test_iot_rules_engine_rows_come_from_the_iot_page_file(tmp_path: Path) -> No
     assert catalog.regions == ["sa-east-1", "us-east-1"]
 
 
+def test_private_ca_certificate_tiers_come_from_the_certificatemanager_file(
+    tmp_path: Path,
+) -> None:
+    from cost.pricing.pki import _ISSUED, _MODES
+
+    catalog = build(tmp_path, *_MODES.values(), *_ISSUED.values())
+    general = _ISSUED["GENERAL_PURPOSE"]
+    issued = catalog.lookup(general.service, "ap-southeast-2", general.family, general.usagetype)
+    assert [(t.begin, t.end, t.usd) for t in issued.tiers] == [
+        (0, 1000, 0.75),
+        (1000, 10000, 0.35),
+        (10000, None, 0.001),
+    ]
+    ca = _MODES["GENERAL_PURPOSE"]
+    paid = catalog.lookup(ca.service, "us-east-1", ca.family, ca.usagetype)
+    assert paid.usd == 400.0 and paid.effective_date == "2025-08-28"
+    # The short-lived certificate row is not in the excerpt: no product, not a zero.
+    short = _ISSUED["SHORT_LIVED_CERTIFICATE"]
+    with pytest.raises(PriceNotFound):
+        catalog.lookup(short.service, "us-east-1", short.family, short.usagetype)
+    assert catalog.regions == ["ap-southeast-2", "us-east-1"]
+
+
 def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     from cost.pricing import cdn
 

@@ -759,6 +759,58 @@ PRICED_CASES = [
         1e6 * 4e-6,
         region="ap-southeast-2",
     ),
+    # EventBridge API destination, Sydney: 1 M invocations (default) x 0.00000024
+    Case(
+        "AWS::Events::ApiDestination",
+        {"D": res("AWS::Events::ApiDestination", HttpMethod="POST", InvocationEndpoint="u")},
+        1e6 * 0.00000024,
+        region="ap-southeast-2",
+    ),
+    # EventBridge archive, São Paulo: 1 GB a month (default) x 0.20 + 1 x 90 / 30 = 3 GB
+    # stored x 0.0405
+    Case(
+        "AWS::Events::Archive",
+        {"A": res("AWS::Events::Archive", SourceArn="arn", RetentionDays=90)},
+        1 * 0.20 + 3 * 0.0405,
+        region="sa-east-1",
+    ),
+    # EventBridge pipe, São Paulo: 1 M requests (default) x 0.00000069
+    Case(
+        "AWS::Pipes::Pipe",
+        {"P": res("AWS::Pipes::Pipe", Source="s", Target="t", RoleArn="r")},
+        1e6 * 0.00000069,
+        region="sa-east-1",
+    ),
+    # Private CA, short-lived certificate mode: 50.00 a month
+    Case(
+        "AWS::ACMPCA::CertificateAuthority",
+        {
+            "CA": res(
+                "AWS::ACMPCA::CertificateAuthority",
+                Type="ROOT",
+                KeyAlgorithm="RSA_2048",
+                SigningAlgorithm="SHA256WITHRSA",
+                Subject={"CommonName": "x"},
+                UsageMode="SHORT_LIVED_CERTIFICATE",
+            )
+        },
+        50.0,
+    ),
+    # A certificate from a general-purpose CA in the template: one at the first tier, 0.75
+    Case(
+        "AWS::ACMPCA::Certificate",
+        {
+            "CA": res("AWS::ACMPCA::CertificateAuthority", Type="ROOT"),
+            "C": res(
+                "AWS::ACMPCA::Certificate",
+                CertificateAuthorityArn={"Ref": "CA"},
+                CertificateSigningRequest="csr",
+                SigningAlgorithm="SHA256WITHRSA",
+                Validity={"Type": "DAYS", "Value": 90},
+            ),
+        },
+        0.75,
+    ),
     # IoT Core rule, São Paulo: 1 M triggers (default) x 0.000000225 + 2 actions x 1 M x
     # 0.000000225
     Case(
@@ -1224,6 +1276,31 @@ UNPRICED_CASES = [
         {"G": res("AWS::AppSync::GraphQLApi")},
         NONE,
         catalog="empty",
+    ),
+    Case(
+        "AWS::Events::ApiDestination",
+        {"D": res("AWS::Events::ApiDestination")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::Events::Archive",
+        {"A": res("AWS::Events::Archive", SourceArn="arn")},
+        "RetentionDays is unset or 0",
+    ),
+    Case("AWS::Pipes::Pipe", {"P": res("AWS::Pipes::Pipe")}, NONE, catalog="empty"),
+    Case(
+        "AWS::ACMPCA::CertificateAuthority",
+        {"CA": res("AWS::ACMPCA::CertificateAuthority", UsageMode="FOREVER")},
+        "UsageMode 'FOREVER' is not one of GENERAL_PURPOSE, SHORT_LIVED_CERTIFICATE",
+    ),
+    Case(
+        "AWS::ACMPCA::Certificate",
+        {
+            "CA": res("AWS::ACMPCA::CertificateAuthority", UsageMode="FOREVER"),
+            "C": res("AWS::ACMPCA::Certificate", CertificateAuthorityArn={"Ref": "CA"}),
+        },
+        "the issuing CA's UsageMode 'FOREVER'",
     ),
     Case(
         "AWS::IoT::TopicRule",

@@ -37,6 +37,12 @@ SOURCES: dict[str, Source] = {
         "raw/apigateway.json",
         PAGE_BASE + "apigateway/USD/current/apigateway.json",
     ),
+    "certificatemanager": Source(
+        "v0rts/aws-price-watcher",
+        "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe",
+        "raw/certificatemanager.json",
+        PAGE_BASE + "certificatemanager/USD/current/certificatemanager.json",
+    ),
     "cloudfront": Source(
         "v0rts/aws-price-watcher",
         "993ef3adc4a1e0ba5c8df0485ca41986f9109e26",

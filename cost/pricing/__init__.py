@@ -21,6 +21,7 @@ from cost.pricing import (
     managed_data,
     monitoring,
     network,
+    pki,
     security,
     serverless,
     storage,

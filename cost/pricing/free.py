@@ -63,9 +63,72 @@ free(
 free("the rotation function is priced as a Lambda", "AWS::SecretsManager::RotationSchedule")
 free("aliases are free", "AWS::KMS::Alias")
 free("public ACM certificates are free", "AWS::CertificateManager::Certificate")
-free("alias records to AWS resources are queried free", "AWS::Route53::RecordSet")
+free(
+    "records bill nothing themselves; queries of alias records to AWS resources are free, "
+    "other queries are billed per million (not estimated here)",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
+)
 free("budgets without actions are free", "AWS::Budgets::Budget")
 free("standard parameters are free", "AWS::SSM::Parameter")
+free(
+    "IAM is free",
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::AccessKey",
+    "AWS::IAM::UserToGroupAddition",
+)
+free("key pairs bill nothing", "AWS::EC2::KeyPair")
+free(
+    "a peering connection bills nothing itself; traffic over it is billed as data transfer",
+    "AWS::EC2::VPCPeeringConnection",
+)
+free(
+    "an EC2 Instance Connect Endpoint carries no charge (AWS's EC2 documentation)",
+    "AWS::EC2::InstanceConnectEndpoint",
+)
+free(
+    "a saved Logs Insights query bills nothing; running it is billed per GB scanned",
+    "AWS::Logs::QueryDefinition",
+)
+free(
+    "Service Catalog bills its API calls (per account), not portfolios, products or their "
+    "associations",
+    "AWS::ServiceCatalog::Portfolio",
+    "AWS::ServiceCatalog::PortfolioShare",
+    "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+    "AWS::ServiceCatalog::PortfolioProductAssociation",
+    "AWS::ServiceCatalog::CloudFormationProduct",
+    "AWS::ServiceCatalog::LaunchRoleConstraint",
+    "AWS::ServiceCatalog::TagOption",
+    "AWS::ServiceCatalog::TagOptionAssociation",
+)
+free(
+    "SSM documents and State Manager associations for EC2 instances bill nothing",
+    "AWS::SSM::Document",
+    "AWS::SSM::Association",
+)
+free("resource groups bill nothing", "AWS::ResourceGroups::Group")
+free(
+    "AppConfig bills configuration requests and configurations received by its clients, not "
+    "these objects",
+    "AWS::AppConfig::Application",
+    "AWS::AppConfig::Environment",
+    "AWS::AppConfig::ConfigurationProfile",
+    "AWS::AppConfig::DeploymentStrategy",
+    "AWS::AppConfig::HostedConfigurationVersion",
+    "AWS::AppConfig::Deployment",
+)
+free(
+    "SES identities and configuration sets bill nothing; email is billed per message sent",
+    "AWS::SES::EmailIdentity",
+    "AWS::SES::ConfigurationSet",
+)
+free(
+    "AWS's API Gateway price file has no VPC link charge; the Network Load Balancer a REST "
+    "VPC link targets is priced as its own resource",
+    "AWS::ApiGateway::VpcLink",
+)
 free("CDK bookkeeping, not an AWS resource", "AWS::CDK::Metadata")
 free(
     "CloudFormation bookkeeping",

@@ -644,6 +644,141 @@ def price_event_rule(resource: Resource, ctx: PricingContext) -> list[CostCompon
     ]
 
 
+API_DESTINATION_INVOCATIONS = PriceSpec(
+    EVENTS,
+    "EventBridge",
+    "ApiDestination-Invocations",
+    published=Page("events", "CloudWatch Events APIDestination", "Invocations"),
+)
+ARCHIVE_PROCESSED = PriceSpec(
+    EVENTS,
+    "EventBridge",
+    "Archive-Processed-GB",
+    published=Page("events", "CloudWatch Events Archive Event", "GB"),
+)
+ARCHIVE_STORAGE = PriceSpec(
+    EVENTS,
+    "EventBridge",
+    "Archive-Storage-GB-Mo",
+    published=Page("events", "CloudWatch Events Event Storage", "GB-Mo"),
+)
+PIPE_REQUESTS = PriceSpec(
+    EVENTS,
+    "EventBridge Pipes",
+    "Pipe-Requests-64K-Chunks",
+    published=Page("events", "Pipe Request per 64K-Chunks", "Requests"),
+)
+
+
+@priced(
+    "AWS::Events::ApiDestination",
+    service="EventBridge",
+    summary="invocations of the HTTP endpoint, from usage (the connection's secret is "
+    "included, per AWS's Secrets Manager documentation)",
+    usage=(UsageKey("monthly_invocations", 1_000_000, "invocations per month"),),
+    prices=(API_DESTINATION_INVOCATIONS,),
+)
+def price_api_destination(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    return [
+        ctx.component(
+            "API destination invocations",
+            "invocations",
+            ctx.usage.get("monthly_invocations") or 0.0,
+            ctx.price(EVENTS, "EventBridge", API_DESTINATION_INVOCATIONS.usagetype),
+            usage_based=True,
+        )
+    ]
+
+
+@priced(
+    "AWS::Events::Archive",
+    service="EventBridge",
+    summary="events archived (GB processed) and archive storage (GB-months), from usage",
+    usage=(
+        UsageKey("monthly_archived_gb", 1, "GB of events archived per month"),
+        UsageKey(
+            "storage_gb",
+            None,
+            "GB kept in the archive (default: a month's events x "
+            "RetentionDays / 30, capped at none when retention is indefinite)",
+        ),
+    ),
+    prices=(ARCHIVE_PROCESSED, ARCHIVE_STORAGE),
+)
+def price_event_archive(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    monthly = ctx.usage.get("monthly_archived_gb") or 0.0
+    stored = ctx.usage.get("storage_gb")
+    if stored is None:
+        days = resource.properties.get("RetentionDays")
+        if days is None or days == 0:
+            raise Unpriceable(
+                "RetentionDays is unset or 0 (events are kept indefinitely): the storage grows "
+                "without bound; set the usage key storage_gb to price it"
+            )
+        retention = ctx.number(days, 0, "RetentionDays")
+        if retention <= 0:
+            raise Unpriceable(f"RetentionDays {days!r} is not a positive number of days")
+        stored = monthly * retention / 30
+        ctx.assume(
+            f"storage = {monthly:g} GB a month x {retention:g} retention days / 30 (set "
+            "storage_gb to override)"
+        )
+    return [
+        ctx.component(
+            "Events archived",
+            "GB",
+            monthly,
+            ctx.price(EVENTS, "EventBridge", ARCHIVE_PROCESSED.usagetype),
+            usage_based=True,
+        ),
+        ctx.component(
+            "Archive storage",
+            "GB-months",
+            stored,
+            ctx.price(EVENTS, "EventBridge", ARCHIVE_STORAGE.usagetype),
+            usage_based=True,
+        ),
+    ]
+
+
+@priced(
+    "AWS::Pipes::Pipe",
+    service="EventBridge Pipes",
+    summary="requests (per 64 KB chunk of each event) after the source's filtering, from "
+    "usage; the source, enrichment and target bill as their own resources",
+    usage=(
+        UsageKey(
+            "monthly_requests",
+            1_000_000,
+            "events that pass the pipe's filter per month, counted in 64 KB chunks",
+        ),
+    ),
+    prices=(PIPE_REQUESTS,),
+)
+def price_pipe(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    state = resource.properties.get("DesiredState")
+    if isinstance(state, str) and state.upper() == "STOPPED":
+        raise Free("the pipe's DesiredState is STOPPED: a stopped pipe processes no requests")
+    return [
+        ctx.component(
+            "Pipe requests",
+            "requests",
+            ctx.usage.get("monthly_requests") or 0.0,
+            ctx.price(EVENTS, "EventBridge Pipes", PIPE_REQUESTS.usagetype),
+            usage_based=True,
+        )
+    ]
+
+
+free(
+    "connections and event bus policies bill nothing; an API destination's connection secret "
+    "is included in the API destination's invocation price (AWS's Secrets Manager "
+    "documentation)",
+    "AWS::Events::Connection",
+    "AWS::Events::EventBusPolicy",
+)
+
+
 # --- EventBridge Scheduler ------------------------------------------------------------------
 
 #: AWS publishes the Scheduler's invocations in the EventBridge price file as two tiers: the
