@@ -52,6 +52,7 @@ _MODULES = (
     managed_data,
     monitoring,
     network,
+    pki,
     security,
     serverless,
     storage,
