@@ -3,13 +3,15 @@
 `benchmarks/public_templates/manifest.csv` names, into the work directory's templates/.
 
     .venv/bin/python benchmarks/fetch_public_templates.py [--workdir DIR]
-        [--git OWNER/NAME=GIT_DIR ...] [--record]
+        [--git OWNER/NAME=GIT_DIR ...] [--record] [--manifest CSV]
 
 Each file is read from a local clone when `--git` names one for its repository (`git show
 COMMIT:PATH`, no network), else downloaded from raw.githubusercontent.com at that commit. The
 manifest's sha256 column pins each file's content: a file whose hash differs stops the run
 (exit 2) and is not written. `--record` writes the hashes of what was fetched into the
-manifest instead (once, when a row is added). Exit 0 when every row was fetched.
+manifest instead (once, when a row is added). `--manifest
+benchmarks/public_templates/heldout.csv --workdir .bench/heldout` fetches the held-out set.
+Exit 0 when every row was fetched.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default=str(ROOT / ".bench" / "public-templates"))
     ap.add_argument("--git", action="append", default=[], metavar="OWNER/NAME=GIT_DIR")
     ap.add_argument("--record", action="store_true", help="write the fetched files' sha256")
+    ap.add_argument("--manifest", default=str(MANIFEST), help="default: manifest.csv")
     args = ap.parse_args(argv)
     git_dirs: dict[str, Path] = {}
     for item in args.git:
@@ -45,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
         git_dirs[repository] = Path(git_dir)
-    with MANIFEST.open(newline="") as handle:
+    manifest = Path(args.manifest)
+    with manifest.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     read = git_reader(git_dirs)
     out = Path(args.workdir) / "templates"
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, body in bodies.items():
         (out / name).write_bytes(body)
     if args.record:
-        with MANIFEST.open("w", newline="") as handle:
+        with manifest.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)

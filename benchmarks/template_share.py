@@ -169,13 +169,54 @@ def fit(value: str, spec: dict) -> str:
     return value
 
 
+#: Values tried, in order, for a parameter whose generated value does not match its
+#: AllowedPattern (the template's own pattern decides; Python's regex dialect).
+PATTERN_SAMPLES = (
+    "10.0.0.10",
+    "10.0.0.10,10.0.0.11",
+    "10.0.0.0/16",
+    "123456789012",
+    "123456789012,210987654321",
+    "d-0123456789",
+    "pcx-0123456789abcdef0",
+    "rtb-0123456789abcdef0",
+    "rtb-0123456789abcdef0,rtb-0123456789abcdef1",
+    "vpc-0123456789abcdef0",
+    "subnet-0123456789abcdef0",
+    "sg-0123456789abcdef0",
+    "example.com",
+    "corp.example.com",
+    "admin@example.com",
+    "arn:aws:iam::123456789012:role/example",
+    "1234abcd-12ab-34cd-56ef-1234567890ab",
+    "Example1",
+    "example",
+    "1",
+)
+
+
+def fit_pattern(value: str, spec: dict) -> str:
+    pattern = spec.get("AllowedPattern")
+    if not isinstance(pattern, str):
+        return value
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return value
+    if compiled.fullmatch(value):
+        return value
+    return next((v for v in PATTERN_SAMPLES if compiled.fullmatch(v)), value)
+
+
 def params_for(tpl: dict, region: str) -> dict[str, str]:
     out = {}
     for name, spec in (tpl.get("Parameters") or {}).items():
         if isinstance(spec, dict) and "Default" not in spec:
             v = OVERRIDES.get(name)
             v = v.format(r=region) if v is not None else plausible(name, spec, region)
-            out[name] = fit(v, spec) if spec.get("Type", "String") == "String" else v
+            out[name] = (
+                fit_pattern(fit(v, spec), spec) if spec.get("Type", "String") == "String" else v
+            )
     return out
 
 
@@ -368,14 +409,17 @@ def adjusted(s):
 
 
 def main():
-    global HERE
+    global HERE, MANIFEST
     ap = argparse.ArgumentParser()
     ap.add_argument("--regions", default="us-east-1,ap-southeast-2,sa-east-1")
     ap.add_argument("--engine", default=str(ROOT), help="checkout whose cost engine to run")
     ap.add_argument("--workdir", default=str(HERE), help="holds templates/; results go here")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--manifest", default=str(MANIFEST), help="names the templates' sources")
     a = ap.parse_args()
-    HERE = Path(a.workdir)
+
+    MANIFEST = Path(a.manifest)
+    HERE = Path(a.workdir).resolve()
     if not (HERE / "templates").is_dir():
         print(
             f"error: --workdir {HERE}: no templates/ directory (see the module docstring)",
@@ -393,7 +437,7 @@ def main():
         print(
             f"{s['region']:16}{s['templates']:>5}{s['total']:>7}{s['free']:>6}{s['notDeployed']:>7}"
             f"{s['priced']:>7}{s['unsupported']:>6}{s['unsupported_no_function']:>5}"
-            f"{s['unsupported_could_not_price']:>5}{s['share_priced']:>8.1%}{s['crashed']:>6}"
+            f"{s['unsupported_could_not_price']:>5}{s['share_priced'] or 0:>8.1%}{s['crashed']:>6}"
         )
     for s in sums:
         moved, u, a1, a2 = adjusted(s)

@@ -237,6 +237,15 @@ def test_private_ca_certificate_tiers_come_from_the_certificatemanager_file(
     assert catalog.regions == ["ap-southeast-2", "us-east-1"]
 
 
+def test_codecommit_users_are_one_global_tiered_row(tmp_path: Path) -> None:
+    from cost.pricing.devtools import ACTIVE_USERS
+
+    catalog = build(tmp_path, ACTIVE_USERS)
+    users = catalog.lookup("AWSCodeCommit", "global", "Developer Tools", "Users-ActiveUsers")
+    assert [(t.begin, t.end, t.usd) for t in users.tiers] == [(0, 5, 0.0), (5, None, 1.0)]
+    assert users.effective_date == "2024-08-26" and catalog.regions == []
+
+
 def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     from cost.pricing import cdn
 

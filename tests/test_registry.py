@@ -811,6 +811,13 @@ PRICED_CASES = [
         },
         0.75,
     ),
+    # CodeCommit, 12 active users: the first 5 free, 7 x 1.00
+    Case(
+        "AWS::CodeCommit::Repository",
+        {"R": res("AWS::CodeCommit::Repository", RepositoryName="r")},
+        7 * 1.0,
+        usage={"resources": {"R": {"monthly_active_users": 12}}},
+    ),
     # IoT Core rule, São Paulo: 1 M triggers (default) x 0.000000225 + 2 actions x 1 M x
     # 0.000000225
     Case(
@@ -1274,6 +1281,12 @@ UNPRICED_CASES = [
     Case(
         "AWS::AppSync::GraphQLApi",
         {"G": res("AWS::AppSync::GraphQLApi")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::CodeCommit::Repository",
+        {"R": res("AWS::CodeCommit::Repository")},
         NONE,
         catalog="empty",
     ),

@@ -8,7 +8,7 @@ from cost.catalog import default_catalog
 from cost.estimate import Estimator
 from cost.model import StackCost
 from cost.pricing import FREE_TYPES, PRICED
-from cost.pricing.retired import RETIRED_TYPES
+from cost.pricing.retired import ELSEWHERE_TYPES, RETIRED_TYPES
 from cost.pricing.usage import Usage
 
 
@@ -18,9 +18,10 @@ def estimate(resources: dict[str, Any]) -> StackCost:
 
 
 def test_retired_types_are_neither_priced_nor_free() -> None:
-    assert RETIRED_TYPES
-    assert not set(RETIRED_TYPES) & set(PRICED)
-    assert not set(RETIRED_TYPES) & set(FREE_TYPES)
+    assert RETIRED_TYPES and ELSEWHERE_TYPES
+    for types in (RETIRED_TYPES, ELSEWHERE_TYPES):
+        assert not set(types) & set(PRICED)
+        assert not set(types) & set(FREE_TYPES)
 
 
 def test_an_iot_analytics_channel_is_unsupported_as_retired() -> None:
@@ -36,3 +37,10 @@ def test_aurora_serverless_v1_is_unsupported_as_retired() -> None:
     stack = estimate({"DB": {"Type": "AWS::RDS::DBCluster", "Properties": cluster}})
     (line,) = stack.unsupported
     assert "retired" in line.reason and "Serverless v2" in line.reason
+
+
+def test_a_stackset_is_unsupported_with_where_its_cost_lies() -> None:
+    stack = estimate({"S": {"Type": "AWS::CloudFormation::StackSet", "Properties": {}}})
+    (line,) = stack.unsupported
+    assert "stack instances in the target accounts" in line.reason
+    assert "no pricing function" not in line.reason

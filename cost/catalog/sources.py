@@ -282,6 +282,12 @@ SOURCES: dict[str, Source] = {
         "raw/codepipeline.json",
         PAGE_BASE + "codepipeline/USD/current/codepipeline.json",
     ),
+    "codecommit": Source(
+        "lamngockhuong/aws-price",
+        "115fdc61c7093bb5f36554ed99888860e14b0700",
+        "lib/data/pricing/codecommit.json",
+        PAGE_BASE + "codecommit/USD/current/codecommit.json",
+    ),
     "cognito": Source(
         "v0rts/aws-price-watcher",
         "e1dcdcd5e56a704d9053bc7def4795316832c528",

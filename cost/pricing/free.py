@@ -135,6 +135,10 @@ free(
     "AWS::CloudFormation::WaitConditionHandle",
     "AWS::CloudFormation::WaitCondition",
 )
+free(
+    "a macro bills nothing itself; its Lambda function is priced as its own resource",
+    "AWS::CloudFormation::Macro",
+)
 
 #: Custom resources (Custom::X, AWS::CloudFormation::CustomResource) run a provider Lambda that
 #: is priced as its own resource.

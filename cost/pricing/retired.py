@@ -1,8 +1,9 @@
-"""Types AWS has retired: CloudFormation can no longer create them, so they are not priced.
+"""Types AWS has retired (CloudFormation can no longer create them), and types whose cost
+lies in stacks they deploy elsewhere: neither is priced.
 
-Each stays "unsupported" in the report (a template that declares one cannot be deployed as
-written), with the retirement and where AWS announced it, instead of the bare "no pricing
-function for this type".
+Each stays "unsupported" in the report, with the reason (the retirement and where AWS
+announced it; where the money is billed instead), rather than the bare "no pricing function
+for this type".
 """
 
 from __future__ import annotations
@@ -22,5 +23,16 @@ RETIRED_TYPES: dict[str, str] = {
 }
 
 
+#: Types that deploy templates into other accounts or regions: their cost is those stacks'.
+ELSEWHERE_TYPES: dict[str, str] = {
+    "AWS::CloudFormation::StackSet": (
+        "a StackSet deploys its template as stack instances in the target accounts and "
+        "regions; the StackSet itself bills nothing, and its instances are not priced here "
+        "(estimate the StackSet's template once per target region)"
+    ),
+}
+
+
 def retired_reason(resource_type: str) -> str | None:
-    return RETIRED_TYPES.get(resource_type)
+    """Why a type without a pricing function is unsupported, when it is known."""
+    return RETIRED_TYPES.get(resource_type) or ELSEWHERE_TYPES.get(resource_type)
