@@ -246,6 +246,34 @@ def test_codecommit_users_are_one_global_tiered_row(tmp_path: Path) -> None:
     assert users.effective_date == "2024-08-26" and catalog.regions == []
 
 
+def test_network_firewall_rows_come_from_the_networkfirewall_page_file(tmp_path: Path) -> None:
+    from cost.pricing.connectivity import NFW, NFW_DATA, NFW_ENDPOINT
+
+    catalog = build(tmp_path, NFW_ENDPOINT, NFW_DATA)
+    endpoint = catalog.lookup(NFW, "ap-southeast-2", NFW_ENDPOINT.family, None)
+    assert endpoint.usd == 0.395 and endpoint.effective_date == "2025-11-14"
+    data = catalog.lookup(NFW, "us-east-1", NFW_DATA.family, None)
+    assert data.usd == 0.065 and data.source == "networkfirewall"
+    # The "-Advanced" row is not declared; GovCloud is not a commercial region.
+    assert catalog.regions == ["ap-southeast-2", "us-east-1"]
+
+
+def test_transfer_rows_come_from_the_transfer_page_file(tmp_path: Path) -> None:
+    from cost.pricing.connectivity import AS2_MESSAGES, TRANSFER, TRANSFER_HOURS, TRANSFER_UPLOAD
+
+    specs = (TRANSFER_HOURS["SFTP"], TRANSFER_HOURS["AS2"], TRANSFER_UPLOAD["SFTP"])
+    catalog = build(tmp_path, *specs, AS2_MESSAGES["Inbound"], TRANSFER_HOURS["FTP"])
+    sftp = catalog.lookup(TRANSFER, "eu-west-1", TRANSFER_HOURS["SFTP"].family, None)
+    assert sftp.usd == 0.30 and sftp.effective_date == "2025-09-16"
+    upload = catalog.lookup(TRANSFER, "us-east-1", TRANSFER_UPLOAD["SFTP"].family, None)
+    assert upload.usd == 0.04 and upload.source == "transfer"
+    inbound = catalog.lookup(TRANSFER, "us-east-1", AS2_MESSAGES["Inbound"].family, None)
+    assert inbound.usd == 0.01
+    # The excerpt has no FTP rows: no product, so the lookup fails rather than prices at 0.
+    with pytest.raises(PriceNotFound):
+        catalog.lookup(TRANSFER, "us-east-1", TRANSFER_HOURS["FTP"].family, None)
+
+
 def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     from cost.pricing import cdn
 

@@ -844,6 +844,79 @@ PRICED_CASES = [
         {"P": res("AWS::CodePipeline::Pipeline", PipelineType="V2", RoleArn="r", Stages=[])},
         100 * 0.002,
     ),
+    # Site-to-Site VPN, Tokyo: 730 h x 0.048 (no transit gateway)
+    Case(
+        "AWS::EC2::VPNConnection",
+        {
+            "V": res(
+                "AWS::EC2::VPNConnection", CustomerGatewayId="c", Type="ipsec.1", VpnGatewayId="g"
+            )
+        },
+        H * 0.048,
+        region="ap-northeast-1",
+    ),
+    # Client VPN endpoint: 160 connection-hours (default) x 0.05
+    Case(
+        "AWS::EC2::ClientVpnEndpoint",
+        {"E": res("AWS::EC2::ClientVpnEndpoint", ClientCidrBlock="10.0.0.0/22")},
+        160 * 0.05,
+    ),
+    # Client VPN association, Sydney: 730 h x 0.15
+    Case(
+        "AWS::EC2::ClientVpnTargetNetworkAssociation",
+        {
+            "A": res(
+                "AWS::EC2::ClientVpnTargetNetworkAssociation", ClientVpnEndpointId="e", SubnetId="s"
+            )
+        },
+        H * 0.15,
+        region="ap-southeast-2",
+    ),
+    # Network Firewall: 2 endpoints x 730 h x 0.395 + 10 GB (default) x 0.065
+    Case(
+        "AWS::NetworkFirewall::Firewall",
+        {
+            "F": res(
+                "AWS::NetworkFirewall::Firewall",
+                FirewallName="f",
+                FirewallPolicyArn="arn",
+                VpcId="v",
+                SubnetMappings=[{"SubnetId": "a"}, {"SubnetId": "b"}],
+            )
+        },
+        2 * H * 0.395 + 10 * 0.065,
+    ),
+    # Route 53 health check (global), non-AWS endpoint: 0.75 + 1 feature (HTTPS) x 2.00
+    Case(
+        "AWS::Route53::HealthCheck",
+        {
+            "C": res(
+                "AWS::Route53::HealthCheck",
+                HealthCheckConfig={"Type": "HTTPS", "FullyQualifiedDomainName": "example.com"},
+            )
+        },
+        0.75 + 2.00,
+    ),
+    # Resolver endpoint, Ireland: 2 IP addresses x 730 h x 0.125 + 1 M queries (default) x 4e-7
+    Case(
+        "AWS::Route53Resolver::ResolverEndpoint",
+        {
+            "R": res(
+                "AWS::Route53Resolver::ResolverEndpoint",
+                Direction="INBOUND",
+                SecurityGroupIds=["sg"],
+                IpAddresses=[{"SubnetId": "a"}, {"SubnetId": "b"}],
+            )
+        },
+        2 * H * 0.125 + 1e6 * 4e-7,
+        region="eu-west-1",
+    ),
+    # Transfer Family, SFTP (default): 730 h x 0.30 + 10 GB up x 0.04 + 10 GB down x 0.04
+    Case(
+        "AWS::Transfer::Server",
+        {"S": res("AWS::Transfer::Server")},
+        H * 0.30 + 10 * 0.04 + 10 * 0.04,
+    ),
 ]
 
 # No prices at all: the generic cannot-price case (every service, every region).
@@ -1339,6 +1412,43 @@ UNPRICED_CASES = [
         "AWS::OpenSearchService::Domain",
         {"D": res("AWS::OpenSearchService::Domain")},
         "instance types only inside dimension names",
+    ),
+    Case(
+        "AWS::EC2::VPNConnection",
+        {"V": res("AWS::EC2::VPNConnection", CustomerGatewayId="c", EnableAcceleration=True)},
+        "accelerated VPN connection",
+    ),
+    Case(
+        "AWS::EC2::ClientVpnEndpoint",
+        {"E": res("AWS::EC2::ClientVpnEndpoint")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::EC2::ClientVpnTargetNetworkAssociation",
+        {"A": res("AWS::EC2::ClientVpnTargetNetworkAssociation")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::NetworkFirewall::Firewall",
+        {"F": res("AWS::NetworkFirewall::Firewall", SubnetMappings=[])},
+        "SubnetMappings is empty",
+    ),
+    Case(
+        "AWS::Route53::HealthCheck",
+        {"C": res("AWS::Route53::HealthCheck", HealthCheckConfig={"Type": "PING"})},
+        "HealthCheckConfig.Type 'PING'",
+    ),
+    Case(
+        "AWS::Route53Resolver::ResolverEndpoint",
+        {"R": res("AWS::Route53Resolver::ResolverEndpoint", Protocols=["DoT"])},
+        "Protocols entry 'DoT'",
+    ),
+    Case(
+        "AWS::Transfer::Server",
+        {"S": res("AWS::Transfer::Server", Protocols=["SCP"])},
+        "Protocols entry 'SCP'",
     ),
 ]
 

@@ -162,6 +162,12 @@ SOURCES: dict[str, Source] = {
         "lib/data/pricing/natgateway.json",
         PAGE_BASE + "ec2/USD/current/natgateway.json",
     ),
+    "networkfirewall": Source(
+        "v0rts/aws-price-watcher",
+        "83f189fdeaa2d540c4d67a5c0a54069b1aae990f",
+        "raw/networkfirewall.json",
+        PAGE_BASE + "networkfirewall/USD/current/networkfirewall.json",
+    ),
     "rds-aurora-ondemand": Source(
         "v0rts/aws-price-watcher",
         "2fd4eb45d4a4e6e211922eba952613013b343f62",
@@ -251,6 +257,12 @@ SOURCES: dict[str, Source] = {
         "bdf667bd5d62b8ea42e1fb5602dbbcfd45bd1abe",
         "raw/states.json",
         PAGE_BASE + "states/USD/current/states.json",
+    ),
+    "transfer": Source(
+        "v0rts/aws-price-watcher",
+        "c6e161b1e682153a4741e88968bc3213ee69d8ef",
+        "raw/transfer.json",
+        PAGE_BASE + "transfer/USD/current/transfer.json",
     ),
     "vpc": Source(
         "v0rts/aws-price-watcher",
