@@ -78,3 +78,29 @@ def test_a_previous_generation_instance_is_priced_with_its_root_volume() -> None
     parts = {c.name: round(c.monthly_cost, 6) for c in line.components}
     # 730 h x 0.266 = 194.18; the AMI's root volume, 8 GiB gp3 assumed x 0.08 = 0.64
     assert parts == {"Instance (m3.xlarge)": 194.18, "Root volume (gp3, 8 GiB)": 0.64}
+
+
+def test_a_greengrass_group_is_priced_per_core_device() -> None:
+    catalog = default_catalog()
+    core = catalog.lookup("AWSGreengrass", "us-east-1", "Greengrass", "CoreDevice-Mo")
+    assert (core.usd, core.source) == (0.16, "greengrass")
+    resources = {
+        "D": {"Type": "AWS::Greengrass::CoreDefinition", "Properties": {"Name": "d"}},
+        "V": {
+            "Type": "AWS::Greengrass::CoreDefinitionVersion",
+            "Properties": {"CoreDefinitionId": {"Ref": "D"}, "Cores": [{"Id": "a"}, {"Id": "b"}]},
+        },
+        "G": {
+            "Type": "AWS::Greengrass::Group",
+            "Properties": {"InitialVersion": {"CoreDefinitionVersionArn": {"Ref": "V"}}},
+        },
+    }
+    stack = estimate(resources)
+    (line,) = stack.resources
+    # 2 cores x 0.16 = 0.32; the definition and its version are free
+    assert line.logical_id == "G" and line.monthly_cost == 0.32
+    assert sorted(f.logical_id for f in stack.free) == ["D", "V"]
+    # a group whose core definition is elsewhere: 1 core assumed, said so
+    lone = {"G": {"Type": "AWS::Greengrass::Group", "Properties": {"Name": "g"}}}
+    (line,) = estimate(lone).resources
+    assert line.monthly_cost == 0.16 and any("1 core device assumed" in a for a in line.assumptions)

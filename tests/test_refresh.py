@@ -274,6 +274,15 @@ def test_transfer_rows_come_from_the_transfer_page_file(tmp_path: Path) -> None:
         catalog.lookup(TRANSFER, "us-east-1", TRANSFER_HOURS["FTP"].family, None)
 
 
+def test_greengrass_core_devices_come_from_the_greengrass_file(tmp_path: Path) -> None:
+    from cost.pricing.greengrass import CORE_DEVICES
+
+    catalog = build(tmp_path, CORE_DEVICES)
+    core = catalog.lookup("AWSGreengrass", "ap-southeast-2", "Greengrass", "CoreDevice-Mo")
+    assert core.usd == 0.18 and core.effective_date == "2025-07-29"
+    assert catalog.regions == ["ap-southeast-2", "us-east-1"]
+
+
 def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     from cost.pricing import cdn
 

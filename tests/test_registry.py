@@ -818,6 +818,20 @@ PRICED_CASES = [
         7 * 1.0,
         usage={"resources": {"R": {"monthly_active_users": 12}}},
     ),
+    # Greengrass group, Sydney, one core in its core definition version: 1 x 0.18
+    Case(
+        "AWS::Greengrass::Group",
+        {
+            "V": res("AWS::Greengrass::CoreDefinitionVersion", Cores=[{"Id": "c"}]),
+            "G": res(
+                "AWS::Greengrass::Group",
+                Name="g",
+                InitialVersion={"CoreDefinitionVersionArn": {"Ref": "V"}},
+            ),
+        },
+        0.18,
+        region="ap-southeast-2",
+    ),
     # IoT Core rule, São Paulo: 1 M triggers (default) x 0.000000225 + 2 actions x 1 M x
     # 0.000000225
     Case(
@@ -1362,6 +1376,16 @@ UNPRICED_CASES = [
         {"R": res("AWS::CodeCommit::Repository")},
         NONE,
         catalog="empty",
+    ),
+    Case(
+        "AWS::Greengrass::Group",
+        {
+            "V": res("AWS::Greengrass::CoreDefinitionVersion", Cores=[]),
+            "G": res(
+                "AWS::Greengrass::Group", InitialVersion={"CoreDefinitionVersionArn": {"Ref": "V"}}
+            ),
+        },
+        "lists no cores",
     ),
     Case(
         "AWS::Events::ApiDestination",

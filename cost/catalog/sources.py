@@ -135,6 +135,12 @@ SOURCES: dict[str, Source] = {
         "raw/kinesis.json",
         PAGE_BASE + "kinesis/USD/current/kinesis.json",
     ),
+    "greengrass": Source(
+        "v0rts/aws-price-watcher",
+        "5a94bb2b30b8cbec5a9eadaf13f84d206f87866a",
+        "raw/greengrass.json",
+        PAGE_BASE + "greengrass/USD/current/greengrass.json",
+    ),
     "iot": Source(
         "v0rts/aws-price-watcher",
         "5a94bb2b30b8cbec5a9eadaf13f84d206f87866a",
