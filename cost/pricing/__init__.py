@@ -25,6 +25,7 @@ from cost.pricing import (
     serverless,
     storage,
     supporting,
+    warehouse,
 )
 from cost.pricing.context import (
     Free,
@@ -55,6 +56,7 @@ _MODULES = (
     serverless,
     storage,
     supporting,
+    warehouse,
 )
 
 PRICED: dict[str, PricedType] = priced_types()
