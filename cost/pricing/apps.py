@@ -471,6 +471,7 @@ OCU_HOURS = PriceSpec(
     unsourced="no public repository vendors an OpenSearch Serverless price file",
 )
 
+
 @priced(
     "AWS::OpenSearchServerless::Collection",
     service="OpenSearch",
