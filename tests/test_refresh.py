@@ -283,6 +283,77 @@ def test_greengrass_core_devices_come_from_the_greengrass_file(tmp_path: Path) -
     assert catalog.regions == ["ap-southeast-2", "us-east-1"]
 
 
+def test_data_service_rows_come_from_their_page_files(tmp_path: Path) -> None:
+    from cost.pricing import warehouse as w
+
+    catalog = build(
+        tmp_path,
+        w.REDSHIFT_NODES,
+        w.RPU_HOURS,
+        w.MSK_BROKERS,
+        w.MSK_STORAGE,
+        w.MSK_SERVERLESS["Cluster"],
+        *w.MQ_BROKERS.values(),
+        *w.MQ_STORAGE.values(),
+        w.DAX_NODES,
+        w.KEYSPACES_READS,
+        w.KEYSPACES_WRITES,
+        w.KEYSPACES_STORAGE,
+        w.ES_INSTANCES,
+        w.ES_STORAGE["gp3"],
+        w.ES_IOPS["gp3"],
+        w.ES_THROUGHPUT,
+    )
+    # Redshift: the named on-demand rows only (the rate-code and concurrency-scaling rows of
+    # ra3.xlplus are not read); Bahrain has nodes but no Serverless row.
+    assert catalog.values("AmazonRedshift", "us-east-1", "Compute Instance", "instanceType") == [
+        "dc2.large",
+        "ra3.xlplus",
+    ]
+    ra3 = catalog.lookup(
+        "AmazonRedshift", "eu-west-1", "Compute Instance", None, instanceType="ra3.xlplus"
+    )
+    assert (ra3.usd, ra3.source, ra3.effective_date) == (1.202, "redshift", "2025-10-27")
+    assert catalog.lookup("AmazonRedshift", "us-east-1", "Serverless Compute", None).usd == 0.375
+    assert not catalog.has("AmazonRedshift", "me-south-1", "Serverless Compute", None)
+    # MSK: "RunBroker m5.large" keyed by its Compute Family; the computefamily row is not read.
+    broker = catalog.lookup(
+        "AmazonMSK", "ap-southeast-2", "Broker Instance", None, instanceType="m5.large"
+    )
+    assert (broker.usd, broker.attribute("vcpu")) == (0.263, "2")
+    assert catalog.lookup("AmazonMSK", "us-east-1", "Broker Storage", None).usd == 0.10
+    assert catalog.lookup("AmazonMSK", "us-east-1", "Serverless Cluster", None).usd == 0.75
+    # Amazon MQ: one table per engine and mode; the CRDR row is not an active/standby broker.
+    mq = {
+        key: catalog.lookup("AmazonMQ", "us-east-1", spec.family, None, instanceType="m5.large").usd
+        for key, spec in w.MQ_BROKERS.items()
+    }
+    assert mq == {
+        ("ACTIVEMQ", "SINGLE_INSTANCE"): 0.288,
+        ("ACTIVEMQ", "ACTIVE_STANDBY_MULTI_AZ"): 0.576,
+        ("RABBITMQ", "SINGLE_INSTANCE"): 0.288,
+        ("RABBITMQ", "CLUSTER_MULTI_AZ"): 0.864,
+    }
+    assert catalog.lookup("AmazonMQ", "us-east-1", "Broker Storage EFS", None).usd == 0.30
+    assert catalog.lookup("AmazonMQ", "eu-west-1", "Broker Storage EBS", None).usd == 0.11
+    assert not catalog.has("AmazonMQ", "eu-west-1", "Broker Storage EFS", None)
+    # DAX: the "r5.large - Hourly Cost" rows only (not the rate-code r7i.large row).
+    assert catalog.values("AmazonDAX", "us-east-1", "DAX Node", "instanceType") == ["r5.large"]
+    dax = catalog.lookup("AmazonDAX", "sa-east-1", "DAX Node", None, instanceType="r5.large")
+    assert dax.usd == 0.51 and dax.effective_date == "2025-04-30"
+    # Keyspaces.
+    reads = catalog.lookup("AmazonMCS", "ap-southeast-2", "On-Demand Reads", None)
+    assert reads.usd == 1.425e-07 and reads.source == "mcs"
+    assert catalog.lookup("AmazonMCS", "us-east-1", "Storage", None).usd == 0.25
+    # OpenSearch (the es-ondemand file of 2024-08-28).
+    es = catalog.lookup(
+        "AmazonES", "ap-southeast-2", "Domain Instance", None, instanceType="r6g.large.search"
+    )
+    assert (es.usd, es.effective_date) == (0.201, "2024-08-28")
+    assert catalog.lookup("AmazonES", "us-east-1", "EBS IOPS gp3", None).usd == 0.008
+    assert catalog.lookup("AmazonES", "us-east-1", "EBS Throughput gp3", None).usd == 0.064
+
+
 def test_global_rows_read_the_location_their_page_names(tmp_path: Path) -> None:
     from cost.pricing import cdn
 

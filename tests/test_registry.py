@@ -931,6 +931,121 @@ PRICED_CASES = [
         {"S": res("AWS::Transfer::Server")},
         H * 0.30 + 10 * 0.04 + 10 * 0.04,
     ),
+    # --- data services (cost.pricing.warehouse) ---
+    # Redshift multi-node: 3 x ra3.xlplus 730 h x 1.086 (RA3 managed storage not priced)
+    Case(
+        "AWS::Redshift::Cluster",
+        {
+            "R": res(
+                "AWS::Redshift::Cluster",
+                NodeType="ra3.xlplus",
+                ClusterType="multi-node",
+                NumberOfNodes=3,
+            )
+        },
+        3 * H * 1.086,
+    ),
+    # Redshift Serverless: 32 RPUs x 100 active hours x 0.375 per RPU-hour
+    Case(
+        "AWS::RedshiftServerless::Workgroup",
+        {"W": res("AWS::RedshiftServerless::Workgroup", WorkgroupName="w", BaseCapacity=32)},
+        32 * 100 * 0.375,
+        usage={"resources": {"W": {"active_hours_per_month": 100}}},
+    ),
+    # MSK: 3 x kafka.m5.large 730 h x 0.21 + 3 brokers x 100 GiB x 0.10
+    Case(
+        "AWS::MSK::Cluster",
+        {
+            "K": res(
+                "AWS::MSK::Cluster",
+                ClusterName="k",
+                KafkaVersion="3.6.0",
+                NumberOfBrokerNodes=3,
+                BrokerNodeGroupInfo={
+                    "InstanceType": "kafka.m5.large",
+                    "ClientSubnets": ["a", "b", "c"],
+                    "StorageInfo": {"EBSStorageInfo": {"VolumeSize": 100}},
+                },
+            )
+        },
+        3 * H * 0.21 + 3 * 100 * 0.10,
+    ),
+    # MSK Serverless, default usage: 730 h x 0.75 + 10 partitions x 730 h x 0.0015 + 10 GB
+    # stored x 0.10 + 10 GB in x 0.10 + 10 GB out x 0.05
+    Case(
+        "AWS::MSK::ServerlessCluster",
+        {"S": res("AWS::MSK::ServerlessCluster", ClusterName="s")},
+        H * 0.75 + 10 * H * 0.0015 + 10 * 0.10 + 10 * 0.10 + 10 * 0.05,
+    ),
+    # ActiveMQ active/standby mq.m5.large (the pair's row) 730 h x 0.576 + 1 GB EFS x 0.30
+    Case(
+        "AWS::AmazonMQ::Broker",
+        {
+            "B": res(
+                "AWS::AmazonMQ::Broker",
+                EngineType="ACTIVEMQ",
+                DeploymentMode="ACTIVE_STANDBY_MULTI_AZ",
+                HostInstanceType="mq.m5.large",
+            )
+        },
+        H * 0.576 + 1 * 0.30,
+    ),
+    # OpenSearch: 2 x r6g.large.search 730 h x 0.167 + 3 masters m6g.large.search x 730 h x
+    # 0.128 + per data node gp3 100 GiB x 0.122, (4000 - 3000) IOPS x 0.008, (250 - 125)
+    # MiB/s x 0.064
+    Case(
+        "AWS::OpenSearchService::Domain",
+        {
+            "D": res(
+                "AWS::OpenSearchService::Domain",
+                ClusterConfig={
+                    "InstanceType": "r6g.large.search",
+                    "InstanceCount": 2,
+                    "DedicatedMasterEnabled": True,
+                    "DedicatedMasterType": "m6g.large.search",
+                    "DedicatedMasterCount": 3,
+                },
+                EBSOptions={
+                    "EBSEnabled": True,
+                    "VolumeType": "gp3",
+                    "VolumeSize": 100,
+                    "Iops": 4000,
+                    "Throughput": 250,
+                },
+            )
+        },
+        2 * H * 0.167 + 3 * H * 0.128 + 2 * 100 * 0.122 + 2 * 1000 * 0.008 + 2 * 125 * 0.064,
+    ),
+    # Elasticsearch m5.large.elasticsearch (priced as m5.large.search) 730 h x 0.142 + 10 GiB
+    # gp2 x 0.135
+    Case(
+        "AWS::Elasticsearch::Domain",
+        {
+            "D": res(
+                "AWS::Elasticsearch::Domain",
+                ElasticsearchClusterConfig={"InstanceType": "m5.large.elasticsearch"},
+                EBSOptions={"EBSEnabled": True, "VolumeType": "gp2", "VolumeSize": 10},
+            )
+        },
+        H * 0.142 + 10 * 0.135,
+    ),
+    # DAX: 3 x dax.r5.large 730 h x 0.255
+    Case(
+        "AWS::DAX::Cluster",
+        {
+            "X": res(
+                "AWS::DAX::Cluster", NodeType="dax.r5.large", ReplicationFactor=3, IAMRoleARN="r"
+            )
+        },
+        3 * H * 0.255,
+    ),
+    # Keyspaces on-demand, default usage: 1e6 reads x 1.25e-7 + 1e6 writes x 6.25e-7 + 1 GB x
+    # 0.25
+    Case(
+        "AWS::Cassandra::Table",
+        {"T": res("AWS::Cassandra::Table", KeyspaceName="k", PartitionKeyColumns=[])},
+        1e6 * 1.25e-7 + 1e6 * 6.25e-7 + 1 * 0.25,
+    ),
 ]
 
 # No prices at all: the generic cannot-price case (every service, every region).
@@ -1433,9 +1548,73 @@ UNPRICED_CASES = [
         "OpenSearch Serverless price file",
     ),
     Case(
+        "AWS::Redshift::Cluster",
+        {"R": res("AWS::Redshift::Cluster", ClusterType="single-node")},
+        "NodeType is not set",
+    ),
+    Case(
+        "AWS::RedshiftServerless::Workgroup",
+        {"W": res("AWS::RedshiftServerless::Workgroup", BaseCapacity="lots")},
+        "BaseCapacity (RPUs) 'lots' is not a number",
+    ),
+    Case(
+        "AWS::MSK::Cluster",
+        {
+            "K": res(
+                "AWS::MSK::Cluster",
+                NumberOfBrokerNodes=3,
+                BrokerNodeGroupInfo={"InstanceType": "express.m7g.large"},
+            )
+        },
+        "Express brokers",
+    ),
+    Case(
+        "AWS::MSK::ServerlessCluster",
+        {"S": res("AWS::MSK::ServerlessCluster")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::AmazonMQ::Broker",
+        {
+            "B": res(
+                "AWS::AmazonMQ::Broker",
+                EngineType="RABBITMQ",
+                DeploymentMode="ACTIVE_STANDBY_MULTI_AZ",
+                HostInstanceType="mq.m5.large",
+            )
+        },
+        "is not one of SINGLE_INSTANCE, CLUSTER_MULTI_AZ",
+    ),
+    Case(
         "AWS::OpenSearchService::Domain",
-        {"D": res("AWS::OpenSearchService::Domain")},
-        "instance types only inside dimension names",
+        {
+            "D": res(
+                "AWS::OpenSearchService::Domain",
+                ClusterConfig={
+                    "InstanceType": "r6g.large.search",
+                    "WarmEnabled": True,
+                    "WarmType": "ultrawarm1.medium.search",
+                    "WarmCount": 2,
+                },
+            )
+        },
+        "no UltraWarm node or managed-storage rows",
+    ),
+    Case(
+        "AWS::Elasticsearch::Domain",
+        {"D": res("AWS::Elasticsearch::Domain")},
+        "ElasticsearchClusterConfig.InstanceType is not set",
+    ),
+    Case(
+        "AWS::DAX::Cluster",
+        {"X": res("AWS::DAX::Cluster", NodeType="dax.r5.large")},
+        "ReplicationFactor is not set",
+    ),
+    Case(
+        "AWS::Cassandra::Table",
+        {"T": res("AWS::Cassandra::Table", BillingMode={"Mode": "PROVISIONED"})},
+        "needs BillingMode.ProvisionedThroughput",
     ),
     Case(
         "AWS::EC2::VPNConnection",
@@ -1493,7 +1672,6 @@ def test_every_priced_type_has_a_priced_and_a_cannot_price_case() -> None:
     assert sourceless == {
         "AWS::Lambda::EventSourceMapping",
         "AWS::OpenSearchServerless::Collection",
-        "AWS::OpenSearchService::Domain",
     }
     assert {c.type for c in PRICED_CASES} == set(PRICED) - sourceless
     assert {c.type for c in UNPRICED_CASES} == set(PRICED)
@@ -1576,7 +1754,7 @@ UNSOURCED = {
     "AmazonCognito/User Pool MAU Essentials//",
     "AmazonCognito/User Pool MAU Plus//",
     "AmazonES/Serverless OCU/OCU-Hours/",
-    "AmazonES/Domain Instance/ESInstance/",
+    "AmazonES/UltraWarm Instance//",
 }
 
 
@@ -1603,6 +1781,8 @@ NOT_OFFERED = {
         f"AmazonS3/Express One Zone {what}// in eu-central-1"
         for what in ("Storage", "PUT Requests", "GET Requests", "Upload", "Retrieval")
     ),
+    # The mq file publishes no EFS broker-storage row for Ireland (only the single-AZ one).
+    "AmazonMQ/Broker Storage EFS// in eu-west-1",
 }
 
 

@@ -374,4 +374,44 @@ SOURCES: dict[str, Source] = {
         PAGE_BASE + "ec2/USD/current/previousgen-ondemand/{location}/Linux/index.json",
         per_region=True,
     ),
+    # Data services (cost.pricing.warehouse): AWS's pricing-page files as v0rts vendors them.
+    "redshift": Source(
+        "v0rts/aws-price-watcher",
+        "ef21811d2fac1b47997710d653b93e1d2b9c007a",
+        "raw/redshift.json",
+        PAGE_BASE + "redshift/USD/current/redshift.json",
+    ),
+    "msk": Source(
+        "v0rts/aws-price-watcher",
+        "391f4a460f89bc705ccc7945eecd4f60e2db971d",
+        "raw/msk.json",
+        PAGE_BASE + "msk/USD/current/msk.json",
+    ),
+    "mq": Source(
+        "v0rts/aws-price-watcher",
+        "56771de3aea8eda3d9c0dd6450ea51e2299dbc40",
+        "raw/mq.json",
+        PAGE_BASE + "mq/USD/current/mq.json",
+    ),
+    "dax": Source(
+        "v0rts/aws-price-watcher",
+        "120eb93b8cc5514c767b8be9ac91ad00e4a0ed0b",
+        "raw/dax.json",
+        PAGE_BASE + "dax/USD/current/dax.json",
+    ),
+    "mcs": Source(
+        "v0rts/aws-price-watcher",
+        "17c46a37b9020272955f74a9958b7417d89e116e",
+        "raw/mcs.json",
+        PAGE_BASE + "mcs/USD/current/mcs.json",
+    ),
+    # OpenSearch Service on-demand instances and EBS storage. The repository's newer versions of
+    # this file (from 44337592, 2024-10-01) are absent from the snapshot; this is the newest one
+    # present. v0rts/aws-price-watcher's raw/es.json is absent at every commit.
+    "es-ondemand": Source(
+        "yeo/ec2.shop",
+        "dfecfb0aae8f25807f6c122c403abc4dd6f7a416",
+        "data/es/es-ondemand.json",
+        PAGE_BASE + "es/USD/current/es-ondemand.json",
+    ),
 }

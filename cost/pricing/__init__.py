@@ -29,6 +29,7 @@ from cost.pricing import (
     serverless,
     storage,
     supporting,
+    warehouse,
 )
 from cost.pricing.context import (
     Free,
@@ -63,6 +64,7 @@ _MODULES = (
     serverless,
     storage,
     supporting,
+    warehouse,
 )
 
 PRICED: dict[str, PricedType] = priced_types()

@@ -1,7 +1,7 @@
 """Application services: Classic Load Balancers, Directory Service, App Runner, Cognito user
-pools, AppSync, Data Firehose, CodePipeline, IoT Core rules, OpenSearch (declared, not yet
-sourced), and the
-types of these and neighbouring services that bill nothing themselves.
+pools, AppSync, Data Firehose, CodePipeline, IoT Core rules, OpenSearch Serverless collections
+(declared, not yet sourced; domains are priced in `cost.pricing.warehouse`), and the types of
+these and neighbouring services that bill nothing themselves.
 
 Requests, users, minutes and data volumes come from usage keys. Tiers are applied per
 resource, not per account as AWS bills them, and no free tier is deducted.
@@ -470,13 +470,6 @@ OCU_HOURS = PriceSpec(
     "OCU-Hours",
     unsourced="no public repository vendors an OpenSearch Serverless price file",
 )
-DOMAIN_INSTANCE = PriceSpec(
-    OPENSEARCH,
-    "Domain Instance",
-    "ESInstance",
-    unsourced="the vendored es file's raw copy is unreadable and its flattened copy names "
-    "instance types only inside dimension names",
-)
 
 
 @priced(
@@ -498,26 +491,6 @@ def price_serverless_collection(resource: Resource, ctx: PricingContext) -> list
             "OCU-hours",
             ocus * hours,
             ctx.price(OPENSEARCH, OCU_HOURS.family, "OCU-Hours"),
-            usage_based=hours != 730,
-        )
-    ]
-
-
-@priced(
-    "AWS::OpenSearchService::Domain",
-    service="OpenSearch",
-    summary="data node hours by instance type (declared; no readable source)",
-    usage=(HOURS,),
-    prices=(DOMAIN_INSTANCE,),
-)
-def price_opensearch_domain(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
-    hours = ctx.hours
-    return [
-        ctx.component(
-            "Data nodes",
-            "hours",
-            hours,
-            ctx.price(OPENSEARCH, DOMAIN_INSTANCE.family, "ESInstance"),
             usage_based=hours != 730,
         )
     ]
