@@ -2,10 +2,10 @@
 the Glue types that bill nothing themselves.
 
 ETL jobs and crawlers bill DPU-hours (the Glue pricing-page file's "ETL Job run", "ETL Job run
-Flex" and "Data catalog crawler run" rows). The Data Catalog bills per object stored per month (a database, a table, a partition, each one
-object) and per request; AWS's Glue pricing-page file publishes both. Objects are counted per
-resource, not per account, and no free tier (the first million objects and requests) is
-deducted.
+Flex" and "Data catalog crawler run" rows). The Data Catalog bills per object stored per month
+(a database, a table, a partition, each one object) and per request; AWS's Glue pricing-page
+file publishes both. Objects are counted per resource, not per account, and no free tier (the
+first million objects and requests) is deducted.
 """
 
 from __future__ import annotations

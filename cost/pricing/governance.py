@@ -87,9 +87,7 @@ def _logging(resource: Resource, ctx: PricingContext) -> bool:
     summary="management events (the region's first copy free, further trails of the template "
     "recording them paid), data events and Insights events analyzed, from usage",
     usage=(
-        UsageKey(
-            "monthly_management_events", 1_000_000, "management events recorded per month"
-        ),
+        UsageKey("monthly_management_events", 1_000_000, "management events recorded per month"),
         UsageKey(
             "monthly_data_events",
             None,
@@ -265,8 +263,7 @@ def price_configuration_recorder(resource: Resource, ctx: PricingContext) -> lis
         )
     if mode.get("RecordingModeOverrides"):
         ctx.assume(
-            f"recording-mode overrides are not modelled: every item priced at the {frequency} "
-            "rate"
+            f"recording-mode overrides are not modelled: every item priced at the {frequency} rate"
         )
     return [
         ctx.component(
@@ -286,21 +283,19 @@ def price_configuration_recorder(resource: Resource, ctx: PricingContext) -> lis
     "evaluation modes include PROACTIVE)",
     usage=(
         UsageKey("monthly_rule_evaluations", 1000, "detective rule evaluations per month"),
-        UsageKey(
-            "monthly_proactive_evaluations", 0, "proactive rule evaluations per month"
-        ),
+        UsageKey("monthly_proactive_evaluations", 0, "proactive rule evaluations per month"),
     ),
     prices=(RULE_EVALUATIONS, PROACTIVE_EVALUATIONS),
 )
 def price_config_rule(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
     modes_value = resource.properties.get("EvaluationModes")
-    modes = {"DETECTIVE"}
+    modes: set[str] = {"DETECTIVE"}
     if isinstance(modes_value, list) and modes_value:
-        modes = {m.get("Mode") for m in modes_value if isinstance(m, dict)}
+        modes = {str(m.get("Mode")) for m in modes_value if isinstance(m, dict)}
         unknown = modes - {"DETECTIVE", "PROACTIVE"}
         if unknown:
             raise Unpriceable(
-                f"EvaluationModes Mode {sorted(map(str, unknown))} is not DETECTIVE or PROACTIVE"
+                f"EvaluationModes Mode {sorted(unknown)} is not DETECTIVE or PROACTIVE"
             )
     components = []
     if "DETECTIVE" in modes:
@@ -434,9 +429,7 @@ GD_FLOW_DNS = PriceSpec(
     summary="foundational threat detection: CloudTrail management events and VPC flow log "
     "and DNS GB analyzed (tiered), from usage; protection plans are not priced",
     usage=(
-        UsageKey(
-            "monthly_cloudtrail_events", 1_000_000, "CloudTrail management events analyzed"
-        ),
+        UsageKey("monthly_cloudtrail_events", 1_000_000, "CloudTrail management events analyzed"),
         UsageKey("monthly_flow_dns_gb", 10, "VPC flow log and DNS query logs analyzed, GB"),
     ),
     prices=(GD_CLOUDTRAIL, GD_FLOW_DNS),
@@ -576,8 +569,7 @@ BUILD_LAMBDA = PriceSpec(
     CODEBUILD,
     "Lambda Compute",
     None,
-    unsourced="the codebuild file's Lambda compute rows do not state the unit they are billed "
-    "in",
+    unsourced="the codebuild file's Lambda compute rows do not state the unit they are billed in",
 )
 #: Environment.Type -> (table, the file's compute-type family).
 _ENVIRONMENTS = {
@@ -697,7 +689,7 @@ def price_backup_vault(resource: Resource, ctx: PricingContext) -> list[CostComp
     )
     return [
         ctx.component(
-            label.capitalize(),
+            label,
             "GB-months",
             ctx.usage.get(key) or 0.0,
             ctx.price(BACKUP, BACKUP_STORAGE[key].family, None),
@@ -708,8 +700,8 @@ def price_backup_vault(resource: Resource, ctx: PricingContext) -> list[CostComp
 
 
 free(
-    "backup plans and selections bill nothing; the backups they make bill as storage in "
-    "their vault",
+    "backup plans and selections bill nothing; the recovery points they create bill as "
+    "storage in their vault",
     "AWS::Backup::BackupPlan",
     "AWS::Backup::BackupSelection",
 )

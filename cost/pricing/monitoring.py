@@ -248,8 +248,7 @@ def price_canary(resource: Resource, ctx: PricingContext) -> list[CostComponent]
     if runs is None:
         if not isinstance(expression, str):
             ctx.assume(
-                f"Schedule.Expression is not known at synth time; {DEFAULT_CANARY_SCHEDULE} "
-                "assumed"
+                f"Schedule.Expression is not known at synth time; {DEFAULT_CANARY_SCHEDULE} assumed"
             )
             expression = DEFAULT_CANARY_SCHEDULE
         try:
