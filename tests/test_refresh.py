@@ -543,3 +543,79 @@ def test_api_refuses_ambiguous_products(client: object) -> None:
         )
         with pytest.raises(refresh.RefreshError, match="2 products"):
             refresh.from_api(client, ["us-east-2"], [spec])
+
+
+def test_governance_rows_come_from_their_page_files(tmp_path: Path) -> None:
+    from cost.pricing import governance as g
+
+    catalog = build(
+        tmp_path,
+        g.MANAGEMENT_FREE,
+        g.MANAGEMENT_PAID,
+        g.DATA_EVENTS,
+        g.INSIGHTS_EVENTS,
+        *g.CONFIG_ITEMS.values(),
+        g.RULE_EVALUATIONS,
+        g.ATHENA_SCANNED,
+        g.GD_CLOUDTRAIL,
+        g.GD_FLOW_DNS,
+        g.SH_CHECKS,
+        g.SH_FINDINGS,
+    )
+    paid = catalog.lookup("AWSCloudTrail", "eu-west-1", "Management Events (additional copy)")
+    assert (paid.usd, paid.source, paid.effective_date) == (0.00002, "cloudtrail", "2025-11-20")
+    assert catalog.lookup("AWSCloudTrail", "us-east-1", "Management Events (first copy)").usd == 0
+    assert catalog.lookup("AWSCloudTrail", "us-east-1", "Insights Events").usd == 0.0000035
+    daily = catalog.lookup("AWSConfig", "sa-east-1", "Configuration Items (daily)")
+    assert (daily.usd, daily.effective_date) == (0.012, "2025-09-11")
+    rules = catalog.lookup("AWSConfig", "us-east-1", "Rule Evaluations")
+    assert [(t.begin, t.end, t.usd) for t in rules.tiers] == [
+        (0, 100_000, 0.001),
+        (100_000, 500_000, 0.0008),
+        (500_000, None, 0.0005),
+    ]
+    assert catalog.lookup("AmazonAthena", "sa-east-1", "Data Scanned").usd == 9.0
+    flow = catalog.lookup("AmazonGuardDuty", "eu-west-1", "VPC Flow Log and DNS Analyzed")
+    assert [t.usd for t in flow.tiers] == [1.1, 0.55, 0.28, 0.17]
+    assert [t.begin for t in flow.tiers] == [0, 500, 2500, 10_000]
+    findings = catalog.lookup("AWSSecurityHub", "eu-central-1", "Finding Ingestion Events")
+    assert [(t.begin, t.usd) for t in findings.tiers] == [(0, 0.0), (10_000, 0.00003)]
+    checks = catalog.lookup("AWSSecurityHub", "us-east-1", "Security Checks")
+    assert [t.usd for t in checks.tiers] == [0.001, 0.0008, 0.0005]
+
+
+def test_codebuild_build_minutes_are_the_on_demand_rows_by_compute_type(tmp_path: Path) -> None:
+    from cost.pricing import governance as g
+
+    catalog = build(tmp_path, g.BUILD_LINUX, g.BUILD_WINDOWS)
+    # Only the named on-demand rows: not the reserved, Lambda or rate-code-keyed rows (one
+    # of which prices general1.small at 0.00003).
+    assert catalog.values("CodeBuild", "us-east-1", "Build Minutes Linux", "computeType") == [
+        "arm1.small",
+        "general1.small",
+    ]
+    small = catalog.lookup(
+        "CodeBuild", "us-east-1", "Build Minutes Linux", None, computeType="general1.small"
+    )
+    assert (small.usd, small.source, small.effective_date) == (0.005, "codebuild", "2025-04-22")
+    arm = catalog.lookup(
+        "CodeBuild", "eu-west-1", "Build Minutes Linux", None, computeType="arm1.small"
+    )
+    assert arm.usd == 0.00385
+    windows = catalog.lookup(
+        "CodeBuild", "eu-west-1", "Build Minutes Windows", None, computeType="general1.medium"
+    )
+    assert windows.usd == 0.018
+
+
+def test_backup_rows_come_from_the_flattened_backup_file(tmp_path: Path) -> None:
+    from cost.pricing import governance as g
+
+    catalog = build(tmp_path, *g.BACKUP_STORAGE.values())
+    warm = catalog.lookup("AWSBackup", "sa-east-1", "DynamoDB Backup Storage Warm")
+    # A flattened file is dated by the commit that fetched it.
+    assert (warm.usd, warm.source, warm.effective_date) == (0.15, "backup", "2025-11-10")
+    assert catalog.lookup("AWSBackup", "us-east-1", "S3 Backup Storage Warm").usd == 0.05
+    # The fixture has no cold DynamoDB row: no product.
+    with pytest.raises(PriceNotFound):
+        catalog.lookup("AWSBackup", "us-east-1", "DynamoDB Backup Storage Cold")

@@ -1046,6 +1046,105 @@ PRICED_CASES = [
         {"T": res("AWS::Cassandra::Table", KeyspaceName="k", PartitionKeyColumns=[])},
         1e6 * 1.25e-7 + 1e6 * 6.25e-7 + 1 * 0.25,
     ),
+    # CloudTrail, two trails: the second pays for its copy, 1 M management events (default)
+    # x 0.00002
+    Case(
+        "AWS::CloudTrail::Trail",
+        {
+            # B (the subject) sorts after A: B's copy is the additional one.
+            "B": res("AWS::CloudTrail::Trail", IsLogging=True, S3BucketName="b"),
+            "A": res("AWS::CloudTrail::Trail", IsLogging=True, S3BucketName="b"),
+        },
+        1e6 * 0.00002,
+    ),
+    # Config recorder, daily recording: 1,000 items (default) x 0.012
+    Case(
+        "AWS::Config::ConfigurationRecorder",
+        {
+            "R": res(
+                "AWS::Config::ConfigurationRecorder",
+                RecordingMode={"RecordingFrequency": "DAILY"},
+            )
+        },
+        1000 * 0.012,
+    ),
+    # Config rule, Ireland: 200,000 evaluations = 100,000 x 0.001 + 100,000 x 0.0008
+    Case(
+        "AWS::Config::ConfigRule",
+        {"C": res("AWS::Config::ConfigRule", Source={"Owner": "AWS"})},
+        100_000 * 0.001 + 100_000 * 0.0008,
+        usage={"resources": {"C": {"monthly_rule_evaluations": 200_000}}},
+        region="eu-west-1",
+    ),
+    # Conformance pack: 10,000 evaluations (default) x 0.001
+    Case(
+        "AWS::Config::ConformancePack",
+        {"P": res("AWS::Config::ConformancePack")},
+        10_000 * 0.001,
+    ),
+    # Composite alarm, São Paulo: one alarm-month x 0.675
+    Case(
+        "AWS::CloudWatch::CompositeAlarm",
+        {"A": res("AWS::CloudWatch::CompositeAlarm", AlarmRule="ALARM(a)")},
+        0.675,
+        region="sa-east-1",
+    ),
+    # Canary, rate(10 minutes): 52,560 runs a year / 12 = 4,380 x 0.0012
+    Case(
+        "AWS::Synthetics::Canary",
+        {"C": res("AWS::Synthetics::Canary", Schedule={"Expression": "rate(10 minutes)"})},
+        4380 * 0.0012,
+    ),
+    # Glue job, Sydney: 2 x G.1X, 30 runs (default) x 10 min (default) = 10 DPU-hours x 0.44
+    Case(
+        "AWS::Glue::Job",
+        {
+            "J": res(
+                "AWS::Glue::Job",
+                Command={"Name": "glueetl"},
+                GlueVersion="4.0",
+                WorkerType="G.1X",
+                NumberOfWorkers=2,
+            )
+        },
+        2 * 30 * 10 / 60 * 0.44,
+        region="ap-southeast-2",
+    ),
+    # Glue crawler: 1 DPU-hour (default) x 0.44
+    Case("AWS::Glue::Crawler", {"C": res("AWS::Glue::Crawler")}, 0.44),
+    # Athena workgroup, São Paulo: 0.1 TB (default) x 9.00
+    Case(
+        "AWS::Athena::WorkGroup",
+        {"W": res("AWS::Athena::WorkGroup")},
+        0.1 * 9.0,
+        region="sa-east-1",
+    ),
+    # GuardDuty: 1 M CloudTrail events (default) x 0.000004 + 10 GB (default) x 1.00
+    Case(
+        "AWS::GuardDuty::Detector",
+        {"D": res("AWS::GuardDuty::Detector", Enable=True)},
+        1e6 * 0.000004 + 10 * 1.0,
+    ),
+    # Security Hub: 10,000 checks (default) x 0.001 + (20,000 - 10,000 free) findings x 0.00003
+    Case("AWS::SecurityHub::Hub", {"H": res("AWS::SecurityHub::Hub")}, 10.0 + 10_000 * 0.00003),
+    # CodeBuild, Linux general1.medium: 100 minutes (default) x 0.01
+    Case(
+        "AWS::CodeBuild::Project",
+        {
+            "P": res(
+                "AWS::CodeBuild::Project",
+                Environment={"Type": "LINUX_CONTAINER", "ComputeType": "BUILD_GENERAL1_MEDIUM"},
+            )
+        },
+        100 * 0.01,
+    ),
+    # Backup vault: 100 GB DynamoDB warm x 0.10
+    Case(
+        "AWS::Backup::BackupVault",
+        {"V": res("AWS::Backup::BackupVault")},
+        100 * 0.10,
+        usage={"resources": {"V": {"dynamodb_warm_gb": 100}}},
+    ),
 ]
 
 # No prices at all: the generic cannot-price case (every service, every region).
@@ -1653,6 +1752,80 @@ UNPRICED_CASES = [
         {"S": res("AWS::Transfer::Server", Protocols=["SCP"])},
         "Protocols entry 'SCP'",
     ),
+    Case("AWS::CloudTrail::Trail", {"T": res("AWS::CloudTrail::Trail")}, NONE, catalog="empty"),
+    Case(
+        "AWS::Config::ConfigurationRecorder",
+        {
+            "R": res(
+                "AWS::Config::ConfigurationRecorder",
+                RecordingMode={"RecordingFrequency": "WEEKLY"},
+            )
+        },
+        "'WEEKLY' is not CONTINUOUS or DAILY",
+    ),
+    Case(
+        "AWS::Config::ConfigRule",
+        {"C": res("AWS::Config::ConfigRule", EvaluationModes=[{"Mode": "LATER"}])},
+        "is not DETECTIVE or PROACTIVE",
+    ),
+    Case(
+        "AWS::Config::ConformancePack",
+        {"P": res("AWS::Config::ConformancePack")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::CloudWatch::CompositeAlarm",
+        {"A": res("AWS::CloudWatch::CompositeAlarm")},
+        NONE,
+        catalog="empty",
+    ),
+    Case(
+        "AWS::Synthetics::Canary",
+        {"C": res("AWS::Synthetics::Canary", Schedule={"Expression": "every day"})},
+        "is not evaluated",
+    ),
+    Case(
+        "AWS::Glue::Job",
+        {"J": res("AWS::Glue::Job", Command={"Name": "glueray"})},
+        "Ray jobs are not modelled",
+    ),
+    Case("AWS::Glue::Crawler", {"C": res("AWS::Glue::Crawler")}, NONE, catalog="empty"),
+    Case(
+        "AWS::Athena::WorkGroup",
+        {
+            "W": res(
+                "AWS::Athena::WorkGroup",
+                WorkGroupConfiguration={
+                    "EngineVersion": {"SelectedEngineVersion": "PySpark engine version 3"}
+                },
+            )
+        },
+        "Apache Spark workgroups",
+    ),
+    Case(
+        "AWS::GuardDuty::Detector",
+        {"D": res("AWS::GuardDuty::Detector", Enable=True)},
+        NONE,
+        catalog="empty",
+    ),
+    Case("AWS::SecurityHub::Hub", {"H": res("AWS::SecurityHub::Hub")}, NONE, catalog="empty"),
+    Case(
+        "AWS::CodeBuild::Project",
+        {
+            "P": res(
+                "AWS::CodeBuild::Project",
+                Environment={"Type": "MAC_ARM", "ComputeType": "BUILD_GENERAL1_MEDIUM"},
+            )
+        },
+        "Environment.Type 'MAC_ARM'",
+    ),
+    Case(
+        "AWS::Backup::BackupVault",
+        {"V": res("AWS::Backup::BackupVault")},
+        NONE,
+        catalog="empty",
+    ),
 ]
 
 
@@ -1755,6 +1928,7 @@ UNSOURCED = {
     "AmazonCognito/User Pool MAU Plus//",
     "AmazonES/Serverless OCU/OCU-Hours/",
     "AmazonES/UltraWarm Instance//",
+    "CodeBuild/Lambda Compute//",
 }
 
 
@@ -1796,7 +1970,8 @@ def test_every_sourced_row_is_in_every_required_region() -> None:
             continue
         for region in ["global"] if spec.global_service else REQUIRED_REGIONS:
             if isinstance(spec.published, Table):
-                found = bool(catalog.values(spec.service, region, spec.family, "instanceType"))
+                attribute = spec.published.attribute
+                found = bool(catalog.values(spec.service, region, spec.family, attribute))
             else:
                 found = catalog.has(
                     spec.service, region, spec.family, spec.usagetype, **spec.attributes

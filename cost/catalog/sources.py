@@ -358,6 +358,54 @@ SOURCES: dict[str, Source] = {
         kind="processed",
         fetched="2025-11-26",
     ),
+    "athena": Source(
+        "v0rts/aws-price-watcher",
+        "165927cfe3cb1007a9617cd5ceb2f698da5ad75d",
+        "raw/athena.json",
+        PAGE_BASE + "athena/USD/current/athena.json",
+    ),
+    # The repository's raw copy of this file is absent from every stored commit; its
+    # flattened copy of the same data is read instead.
+    "backup": Source(
+        "v0rts/aws-price-watcher",
+        "54c8f1e8db2c5271249688d82c3bb8a9f750ae86",
+        "processed/backup.json",
+        PAGE_BASE + "backup/USD/current/backup.json",
+        kind="processed",
+        fetched="2025-11-10",
+    ),
+    "cloudtrail": Source(
+        "v0rts/aws-price-watcher",
+        "f0486b7e4e941521eb312ae2200680c16258d2f9",
+        "raw/cloudtrail.json",
+        PAGE_BASE + "cloudtrail/USD/current/cloudtrail.json",
+    ),
+    # The newest raw copies of this file are absent from the stored commits; this is the
+    # newest commit whose copy is present (AWS's file published 2025-04-22).
+    "codebuild": Source(
+        "v0rts/aws-price-watcher",
+        "fed5321e523b174ccd7853665680c5473ddd4463",
+        "raw/codebuild.json",
+        PAGE_BASE + "codebuild/USD/current/codebuild.json",
+    ),
+    "config": Source(
+        "v0rts/aws-price-watcher",
+        "84dae1653ef931c9f969c553d8a86f7556ba9515",
+        "raw/config.json",
+        PAGE_BASE + "config/USD/current/config.json",
+    ),
+    "guardduty": Source(
+        "v0rts/aws-price-watcher",
+        "f8ee47433d7d793b20f305d1fab056acc50efe9c",
+        "raw/guardduty.json",
+        PAGE_BASE + "guardduty/USD/current/guardduty.json",
+    ),
+    "securityhub": Source(
+        "v0rts/aws-price-watcher",
+        "bb2c218b2abff37cda81257e789bd7b63f6800d7",
+        "raw/securityhub.json",
+        PAGE_BASE + "securityhub/USD/current/securityhub.json",
+    ),
     "ec2-ondemand": Source(
         "yeo/ec2.shop",
         "951cd0d425fd69949e3cec7db7e8238102e2a6f6",

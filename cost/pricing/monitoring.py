@@ -1,5 +1,5 @@
-"""CloudWatch: log groups, VPC flow logs, alarms (incl. those target tracking creates), and
-Container Insights on ECS clusters."""
+"""CloudWatch: log groups, VPC flow logs, alarms (incl. those target tracking creates),
+composite alarms, Synthetics canaries, and Container Insights on ECS clusters."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from cost.catalog.spec import Page, PriceSpec
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.registry import UsageKey, priced
+from cost.pricing.schedules import monthly_firings, schedule_interval_seconds
 
 CW = "AmazonCloudWatch"
 _TB = 1024
@@ -55,6 +56,14 @@ METRICS = PriceSpec(
 ALARMS = PriceSpec(
     CW, "Alarm", "CW:AlarmMonitorUsage", published=Page("cloudwatch", "Alarm Standard", "Alarms")
 )
+COMPOSITE_ALARMS = PriceSpec(
+    CW, "Composite Alarm", None, published=Page("cloudwatch", "Alarm Composite", "Alarms")
+)
+CANARY_RUNS = PriceSpec(
+    CW, "Canary Run", None, published=Page("cloudwatch", "Canaries per Runs", "Runs")
+)
+#: A canary whose schedule is not known at synth time.
+DEFAULT_CANARY_SCHEDULE = "rate(5 minutes)"
 NEVER_EXPIRE_MONTHS = 12
 INSIGHTS_METRICS_PER_CLUSTER = 11
 INSIGHTS_METRICS_PER_SERVICE = 22
@@ -185,6 +194,86 @@ def price_alarm(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
             "alarm-metric-months",
             count,
             ctx.price(CW, "Alarm", "CW:AlarmMonitorUsage"),
+        )
+    ]
+
+
+@priced(
+    "AWS::CloudWatch::CompositeAlarm",
+    service="CloudWatch",
+    summary="composite alarm-months",
+    prices=(COMPOSITE_ALARMS,),
+)
+def price_composite_alarm(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    # The alarms its rule combines are priced as alarms of their own.
+    return [
+        ctx.component(
+            "Composite alarm",
+            "alarm-months",
+            1,
+            ctx.price(CW, COMPOSITE_ALARMS.family, None),
+        )
+    ]
+
+
+def _canary_runs(expression: str) -> float:
+    """Runs per month of a Synthetics schedule; ValueError when it is not evaluated."""
+    interval = schedule_interval_seconds(expression)
+    if interval == 0:
+        return 1.0  # rate(0 minute): the canary runs once, when it is started
+    return monthly_firings(expression)
+
+
+@priced(
+    "AWS::Synthetics::Canary",
+    service="CloudWatch",
+    summary="canary runs per month from Schedule.Expression (rate() or cron()); the Lambda "
+    "function and S3 artifacts it uses bill separately",
+    usage=(
+        UsageKey(
+            "monthly_runs",
+            None,
+            "canary runs per month (default: the runs Schedule.Expression makes in an "
+            "average month)",
+        ),
+    ),
+    prices=(CANARY_RUNS,),
+)
+def price_canary(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    props = resource.properties
+    schedule = props.get("Schedule")
+    expression = schedule.get("Expression") if isinstance(schedule, dict) else None
+    runs = ctx.usage.get("monthly_runs")
+    label = "from usage"
+    if runs is None:
+        if not isinstance(expression, str):
+            ctx.assume(
+                f"Schedule.Expression is not known at synth time; {DEFAULT_CANARY_SCHEDULE} assumed"
+            )
+            expression = DEFAULT_CANARY_SCHEDULE
+        try:
+            runs = _canary_runs(expression)
+        except ValueError as why:
+            raise Unpriceable(
+                f"Schedule.Expression {expression!r} is not evaluated ({why}); allowed: "
+                "rate(N minutes|hours|days) or a six-field cron()"
+            ) from None
+        label = expression
+        if runs == 1.0 and schedule_interval_seconds(expression) == 0:
+            ctx.assume("rate(0 minute): the canary runs once when started; one run priced")
+        duration = schedule.get("DurationInSeconds") if isinstance(schedule, dict) else None
+        if duration not in (None, 0, "0"):
+            ctx.assume(
+                "Schedule.DurationInSeconds limits how long the schedule runs; runs priced as "
+                "if it ran all month"
+            )
+    return [
+        ctx.component(
+            f"Canary runs ({label})",
+            "runs",
+            runs,
+            ctx.price(CW, CANARY_RUNS.family, None),
+            usage_based=True,
         )
     ]
 
