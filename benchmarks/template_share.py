@@ -11,8 +11,12 @@ time) for every template in templates/ and each region, then reports:
 Parameters without a Default get plausible generated values (params/<region>/
 <template>.json, recorded in results/params_used.json). A nested stack whose literal
 TemplateURL ends with the manifest path of a template of the same repository that is in
-templates/ gets that file with `--nested-template URL=FILE` (ecs-refarch's master.yaml).
-Nonzero exit codes other than 0/1, and any traceback on stderr, are reported as crashes.
+templates/ gets that file with `--nested-template URL=FILE` (ecs-refarch's master.yaml); one
+whose TemplateURL is built from parameters gets `--nested-templates` with the fetched files of
+the parent's repository directory, found by file name.
+Exit 2 with the engine's one-line "error: ..." (input it refuses, naming the fault) is
+listed as REFUSED and left out of the counts; other exit codes than 0/1, and any traceback on
+stderr, are reported as crashes.
 
 The templates are not in this repository: benchmarks/public_templates/manifest.csv names each
 one (repository, commit, path, sha256); `benchmarks/fetch_public_templates.py` puts them, under
@@ -245,6 +249,33 @@ def nested_children(tpl: dict, name: str, rows: list[dict[str, str]], tdir: Path
         for r in siblings:
             if url.endswith("/" + r["path"]):
                 out.append(f"{url}={tdir / r['name']}")
+    if any(
+        isinstance(b, dict)
+        and b.get("Type") == "AWS::CloudFormation::Stack"
+        and not isinstance((b.get("Properties") or {}).get("TemplateURL"), str)
+        for b in (tpl.get("Resources") or {}).values()
+    ):
+        # A TemplateURL built from parameters: the engine finds a local copy by the URL's last
+        # path component, among the files of the parent's own repository directory.
+        out.append("dir:" + str(sibling_dir(name, rows, tdir)))
+    return out
+
+
+def sibling_dir(name: str, rows: list[dict[str, str]], tdir: Path) -> Path:
+    """A directory of links, named as in the repository, to the fetched files that sit in the
+    same repository directory as template `name`."""
+    row = next(r for r in rows if r["name"] == name)
+    folder = row["path"].rsplit("/", 1)[0] if "/" in row["path"] else ""
+    out = HERE / "siblings" / re.sub(r"[^A-Za-z0-9_.-]", "_", f"{row['repository']}/{folder}")
+    out.mkdir(parents=True, exist_ok=True)
+    for r in rows:
+        if r["repository"] != row["repository"] or not (tdir / r["name"]).is_file():
+            continue
+        if (r["path"].rsplit("/", 1)[0] if "/" in r["path"] else "") != folder:
+            continue
+        link = out / r["path"].rsplit("/", 1)[-1]
+        if not link.exists():
+            link.symlink_to(tdir / r["name"])
     return out
 
 
@@ -266,7 +297,10 @@ def run(
     if pfile:
         cmd += ["--parameters", str(pfile)]
     for mapping in nested or []:
-        cmd += ["--nested-template", mapping]
+        if mapping.startswith("dir:"):
+            cmd += ["--nested-templates", mapping[4:]]
+        else:
+            cmd += ["--nested-template", mapping]
     env = dict(os.environ, PYTHONPATH=str(engine), PYTHONDONTWRITEBYTECODE="1")
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE, timeout=300)
     return p.returncode, p.stdout, p.stderr
@@ -294,7 +328,7 @@ def measure(engine: Path, region: str, templates: list[Path]):
     regional = re.compile(
         rf"no published .* in {re.escape(region)}\b|AWS publishes no .* for {re.escape(region)}\b"
     )
-    per_template, crashes, params_used = {}, [], {}
+    per_template, crashes, refused, params_used = {}, [], [], {}
     rows = manifest_rows()
     for t in templates:
         try:
@@ -310,6 +344,12 @@ def measure(engine: Path, region: str, templates: list[Path]):
         nested = nested_children(tpl if isinstance(tpl, dict) else {}, t.name, rows, t.parent)
         rc, out, err = run(engine, t, region, pfile, nested)
         (outdir / (t.name + ".stderr")).write_text(err)
+        if rc == 2 and "Traceback" not in err and err.lstrip().startswith("error:"):
+            # The engine refused the input with a clear error (the template itself is wrong,
+            # e.g. a parent passing a parameter its nested template does not declare).
+            refused.append({"template": t.name, "stderr": err.strip()[-600:]})
+            per_template[t.name] = {"rc": rc}
+            continue
         if rc not in (0, 1) or "Traceback" in err:
             crashes.append({"template": t.name, "rc": rc, "stderr": err.strip()[-600:]})
             per_template[t.name] = {"rc": rc}
@@ -342,6 +382,7 @@ def measure(engine: Path, region: str, templates: list[Path]):
         "region": region,
         "templates": len(templates),
         "crashed": len(crashes),
+        "refused": refused,
         **{k: tot[k] for k in ("total", "free", "notDeployed", "priced", "unsupported")},
         "unsupported_no_function": nofn,
         "unsupported_could_not_price": tot["unsupported"] - nofn,
@@ -458,6 +499,9 @@ def main():
     for k, v in list(s["unsupported_types"].items())[: a.top]:
         top = next(iter(v["reasons"]))
         print(f"{v['count']:4} [{v['templates']:2}] {k:45} {'/'.join(v['kind']):16} :: {top[:90]}")
+    for s in sums:
+        for r in s["refused"]:
+            print(f"REFUSED (exit 2) {s['region']} {r['template']}: {r['stderr'][-300:]}")
     for s in sums:
         for c in s["crashes"]:
             print(f"CRASH {s['region']} {c['template']} rc={c['rc']}: {c['stderr'][-300:]}")
