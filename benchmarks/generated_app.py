@@ -98,11 +98,23 @@ def _build_stack(app: cdk.App, name: str, services: int) -> cdk.Stack:
     return stack
 
 
+def jsii_calibration_ms(calls: int = 1000) -> float:
+    """The machine's jsii round trip: ms per `construct.node.path` read (two calls to the
+    node process), which the aspect's per-resource cost scales with."""
+    app = cdk.App()
+    bucket = s3.CfnBucket(cdk.Stack(app, "Calibration"), "B")
+    started = time.perf_counter()
+    for _ in range(calls):
+        bucket.node.path  # noqa: B018 (the read is the measurement)
+    return 1000 * (time.perf_counter() - started) / calls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=80)
     parser.add_argument("--cost", choices=("on", "off"), default="on")
     args = parser.parse_args()
+    calibration = jsii_calibration_ms()
     started = time.perf_counter()
     from app import cdk_json_context
 
@@ -133,6 +145,7 @@ def main() -> None:
                 "synth_s": round(synthesized - built, 3),
                 "report_s": round(finished - synthesized, 3),
                 "total_s": round(finished - started, 3),
+                "jsii_get_ms": round(calibration, 4),
             }
         )
     )
