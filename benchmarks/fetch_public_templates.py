@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cost.catalog.gather import GatherError, git_reader  # noqa: E402
+from cost.catalog.gather import GatherError, git_reader, parse_git_dirs  # noqa: E402
 
 MANIFEST = ROOT / "benchmarks" / "public_templates" / "manifest.csv"
 FIELDS = ["name", "repository", "commit", "path", "sha256"]
@@ -38,16 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--record", action="store_true", help="write the fetched files' sha256")
     ap.add_argument("--manifest", default=str(MANIFEST), help="default: manifest.csv")
     args = ap.parse_args(argv)
-    git_dirs: dict[str, Path] = {}
-    for item in args.git:
-        repository, sep, git_dir = item.partition("=")
-        if not sep or repository.count("/") != 1 or not Path(git_dir).is_dir():
-            print(
-                f"error: --git {item!r}: expected OWNER/NAME=GIT_DIR with an existing directory",
-                file=sys.stderr,
-            )
-            return 2
-        git_dirs[repository] = Path(git_dir)
+    try:
+        git_dirs = parse_git_dirs(args.git)
+    except GatherError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     manifest = Path(args.manifest)
     with manifest.open(newline="") as handle:
         rows = list(csv.DictReader(handle))

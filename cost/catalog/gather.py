@@ -38,6 +38,19 @@ class GatherError(Exception):
     pass
 
 
+def parse_git_dirs(items: Iterable[str]) -> dict[str, Path]:
+    """`--git OWNER/NAME=GIT_DIR` values as {repository: git dir}; a bad one is an error."""
+    git_dirs: dict[str, Path] = {}
+    for item in items:
+        repository, sep, git_dir = item.partition("=")
+        if not sep or repository.count("/") != 1 or not Path(git_dir).is_dir():
+            raise GatherError(
+                f"--git {item!r}: expected OWNER/NAME=GIT_DIR with an existing directory"
+            )
+        git_dirs[repository] = Path(git_dir)
+    return git_dirs
+
+
 def git_reader(git_dirs: dict[str, Path]) -> Reader:
     """Files from local clones (`git --git-dir=G show COMMIT:PATH`), else from GitHub."""
 
@@ -152,16 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", default="", help="source ids, comma-separated (default: all)")
     args = parser.parse_args(argv)
-    git_dirs: dict[str, Path] = {}
-    for item in args.git:
-        repository, sep, git_dir = item.partition("=")
-        if not sep or repository.count("/") != 1 or not Path(git_dir).is_dir():
-            print(
-                f"error: --git {item!r}: expected OWNER/NAME=GIT_DIR with an existing directory",
-                file=sys.stderr,
-            )
-            return 2
-        git_dirs[repository] = Path(git_dir)
+    try:
+        git_dirs = parse_git_dirs(args.git)
+    except GatherError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     only = [s for s in args.only.split(",") if s] or None
     try:
         written, missing = gather(Path(args.directory), git_reader(git_dirs), only)
