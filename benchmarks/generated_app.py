@@ -16,12 +16,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk  # noqa: E402
+import jsii  # noqa: E402
 from aws_cdk import Duration  # noqa: E402
 from aws_cdk import aws_cloudwatch as cloudwatch  # noqa: E402
 from aws_cdk import aws_ec2 as ec2  # noqa: E402
@@ -109,12 +111,39 @@ def jsii_calibration_ms(calls: int = 1000) -> float:
     return 1000 * (time.perf_counter() - started) / calls
 
 
+class JsiiCalls:
+    """Counts the calls Python makes into the node process while `active` (jsii's module
+    functions, which every generated binding calls) and the callbacks the node process makes
+    into Python (an aspect's `visit`, a plugin's `validate`): figures that do not depend on
+    how busy the machine is. The one `App.synth` call that starts synthesis counts too."""
+
+    NAMES = ("get", "set", "invoke", "sget", "sset", "sinvoke", "create")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.callbacks = 0
+        self.active = False
+        for name in self.NAMES:
+            setattr(jsii, name, self._counted(getattr(jsii, name), "count"))
+        kernel = jsii._kernel
+        kernel._handle_callback = self._counted(kernel._handle_callback, "callbacks")
+
+    def _counted(self, function: Any, counter: str) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if self.active:
+                setattr(self, counter, getattr(self, counter) + 1)
+            return function(*args, **kwargs)
+
+        return counted
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=80)
     parser.add_argument("--cost", choices=("on", "off"), default="on")
     args = parser.parse_args()
     calibration = jsii_calibration_ms()
+    calls = JsiiCalls()
     started = time.perf_counter()
     from app import cdk_json_context
 
@@ -127,7 +156,9 @@ def main() -> None:
     stacks = build(app, args.services)
     built = time.perf_counter()
     # The estimate tags during synth and reports in its validation plugin, within synth().
+    calls.active = True
     assembly = app.synth()
+    calls.active = False
     synthesized = time.perf_counter()
     report = estimate.report if estimate else None
     finished = time.perf_counter()
@@ -146,6 +177,8 @@ def main() -> None:
                 "report_s": round(finished - synthesized, 3),
                 "total_s": round(finished - started, 3),
                 "jsii_get_ms": round(calibration, 4),
+                "synth_jsii_calls": calls.count,
+                "synth_jsii_callbacks": calls.callbacks,
             }
         )
     )

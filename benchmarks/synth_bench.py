@@ -9,8 +9,9 @@
 
 Goals: the estimate adds at most 15% to `cdk synth` of the app, at most 2 ms per resource.
 The in-process figure is almost all jsii round trips to the node process, so the generated
-app also reports its calibration (ms per `node.path` read) and the per-resource cost in such
-reads, the figure to compare between machines and runs.
+app also reports its calibration (ms per `node.path` read), the per-resource cost in such
+reads, and how many calls into the node process (and callbacks from it) synth made with the
+estimate on: counts that are the same on any machine and under any load.
 Prints a table, then one JSON object as the last line.
 """
 
@@ -76,12 +77,14 @@ def main() -> None:
     resources = 0
     priced = 0
     calibrations: list[float] = []
+    calls = callbacks = 0
     for _ in range(args.runs):
         a = generated("off", args.services)
         b = generated("on", args.services)
         gen_off.append(a["synth_s"] + a["build_s"])
         gen_on.append(b["synth_s"] + b["build_s"] + b["report_s"])
         resources, priced = int(b["resources"]), int(b["priced"])
+        calls, callbacks = int(b["synth_jsii_calls"]), int(b["synth_jsii_callbacks"])
         calibrations += [a["jsii_get_ms"], b["jsii_get_ms"]]
     g_on, g_off = statistics.median(gen_on), statistics.median(gen_off)
     per_resource_ms = 1000 * (g_on - g_off) / resources
@@ -98,6 +101,12 @@ def main() -> None:
         f"{jsii_ms:.3f} ms per node.path read, so {per_resource_ms / jsii_ms:.1f} reads' worth "
         "per resource"
     )
+    print(
+        f"generated app, cost on: {calls} calls into the node process during synth "
+        f"({calls / resources:.2f} per resource) and {callbacks} callbacks from it "
+        f"({callbacks / resources:.2f} per resource); counts, not times, so they compare "
+        "across machines and loads"
+    )
     print(json.dumps({
         "app_synth_off_s": round(app_off, 3),
         "app_synth_on_s": round(app_on, 3),
@@ -109,6 +118,8 @@ def main() -> None:
         "generated_ms_per_resource": round(per_resource_ms, 3),
         "jsii_get_ms": round(jsii_ms, 4),
         "per_resource_in_jsii_gets": round(per_resource_ms / jsii_ms, 2),
+        "synth_jsii_calls": calls,
+        "synth_jsii_callbacks": callbacks,
         "runs": args.runs,
     }))  # fmt: skip
     sys.stdout.flush()

@@ -68,10 +68,45 @@ def _wrap(value: Any) -> Any:
     return value
 
 
+#: L1 class -> its CloudFormation type. `CFN_RESOURCE_TYPE_NAME` is a jsii static property
+#: (a call to the node process on every read), so each class asks once.
+_TYPE_OF_CLASS: dict[type, str] = {}
+#: L1 class -> whether `TagManager.is_taggable` holds: an L1 is taggable by its class
+#: (it implements ITaggable or not), so each class asks once.
+_TAGGABLE_CLASS: dict[type, bool] = {}
+
+
+def jsii_ref(construct: IConstruct) -> str:
+    """The construct's jsii object reference, read on the Python side (no call). It names the
+    JavaScript object: constructs created on the JavaScript side (the L1s inside an L2) come
+    back as a new Python object on every read, so identity does not find them again."""
+    ref: str = construct.__jsii_ref__.ref  # type: ignore[attr-defined]
+    return ref
+
+
 def resource_type_of(node: CfnResource) -> str:
-    """The CloudFormation type; generated L1 classes carry it as a class constant (no jsii call)."""
-    constant = getattr(type(node), "CFN_RESOURCE_TYPE_NAME", None)
-    return constant if isinstance(constant, str) else node.cfn_resource_type
+    """The CloudFormation type: the generated L1 class's constant, read once per class;
+    a plain CfnResource (or a subclass without the constant) reads its own."""
+    cls = type(node)
+    cached = _TYPE_OF_CLASS.get(cls)
+    if cached is not None:
+        return cached
+    constant = getattr(cls, "CFN_RESOURCE_TYPE_NAME", None)
+    if isinstance(constant, str) and "CFN_RESOURCE_TYPE_NAME" in vars(cls):
+        _TYPE_OF_CLASS[cls] = constant
+        return constant
+    return node.cfn_resource_type
+
+
+def is_taggable(node: CfnResource) -> bool:
+    """`TagManager.is_taggable`, asked once per generated L1 class."""
+    cls = type(node)
+    if cls is CfnResource or "CFN_RESOURCE_TYPE_NAME" not in vars(cls):
+        return TagManager.is_taggable(node)
+    cached = _TAGGABLE_CLASS.get(cls)
+    if cached is None:
+        cached = _TAGGABLE_CLASS[cls] = TagManager.is_taggable(node)
+    return cached
 
 
 def assembly_key(stack: Stack) -> tuple[str, str]:
@@ -102,27 +137,53 @@ class StackIndex:
         self._by_type: dict[str, list[str]] = {}
         self._resolved: dict[str, Resource | None] = {}
         self._context: dict[str, Any] = {}
+        #: jsii object reference -> logical ID of the scanned nodes
+        self._ids: dict[str, str] = {}
+        self._stack_name: str | None = None
+
+    @property
+    def stack_name(self) -> str:
+        if self._stack_name is None:
+            self._stack_name = self.stack.stack_name
+        return self._stack_name
+
+    def logical_id(self, node: CfnResource) -> str:
+        """The node's logical ID: from the scan when it was scanned, else asked."""
+        self._scan()
+        found = self._ids.get(jsii_ref(node))
+        return found if found is not None else self.stack.get_logical_id(node)
 
     def _scan(self) -> dict[str, CfnResource]:
         if self._nodes is None:
             self._nodes = {}
-            wanted = referenced_types()
+            # Priced types (their logical IDs, asked once here) and the types pricing
+            # functions read as neighbours.
+            wanted = referenced_types() | PRICED.keys()
             parameters: dict[str, Any] = {}
             conditions: dict[str, Any] = {}
-            for child in self.stack.node.find_all():
+            children = self.stack.node.find_all()
+            # A construct under this stack belongs to it unless a nested stack sits between
+            # them: without nested stacks no Stack.of call is needed.
+            nested = any(isinstance(c, Stack) and c is not self.stack for c in children)
+
+            def own(child: IConstruct) -> bool:
+                return not nested or Stack.of(child) is self.stack
+
+            for child in children:
                 if isinstance(child, CfnResource):
                     rtype = resource_type_of(child)
-                    if rtype in wanted and Stack.of(child) is self.stack:
+                    if rtype in wanted and own(child):
                         logical_id = self.stack.get_logical_id(child)
                         self._nodes[logical_id] = child
+                        self._ids[jsii_ref(child)] = logical_id
                         self._by_type.setdefault(rtype, []).append(logical_id)
-                elif isinstance(child, CfnParameter) and Stack.of(child) is self.stack:
+                elif isinstance(child, CfnParameter) and own(child):
                     definition: dict[str, Any] = {"Type": child.type}
                     default = self.stack.resolve(child.default)
                     if default is not None:
                         definition["Default"] = default
                     parameters[self.stack.get_logical_id(child)] = definition
-                elif isinstance(child, CfnCondition) and Stack.of(child) is self.stack:
+                elif isinstance(child, CfnCondition) and own(child):
                     expression = self.stack.resolve(child.expression)
                     if expression is not None:
                         conditions[self.stack.get_logical_id(child)] = expression
@@ -131,6 +192,11 @@ class StackIndex:
             if conditions:
                 self._context["Conditions"] = conditions
         return self._nodes
+
+    def scanned_refs(self) -> list[str]:
+        """The jsii references of the stack's own resources of priced and neighbour types."""
+        self._scan()
+        return list(self._ids)
 
     def resolve(self, node: CfnResource, logical_id: str, rtype: str) -> Resource | None:
         """The resource with resolved properties; None when its Condition is false."""
@@ -149,7 +215,7 @@ class StackIndex:
             resolved = resolve_template(
                 {**self._context, "Resources": {logical_id: body}},
                 region=self.region,
-                stack_name=self.stack.stack_name,
+                stack_name=self.stack_name,
             )
         except TemplateError:
             # The final templates are judged by the plugin, which reports the problem.
@@ -202,7 +268,9 @@ class CostTagAspect:
 
     def __init__(self, estimate: CostEstimate) -> None:
         self.estimate = estimate
-        self._by_stack: dict[int, StackState] = {}
+        self._by_stack: dict[str, StackState] = {}
+        #: jsii reference of a scanned resource -> its stack's state (no `node.stack` call)
+        self._by_node: dict[str, StackState] = {}
 
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, CfnResource):
@@ -212,7 +280,7 @@ class CostTagAspect:
             self._price_and_tag(node, rtype)
         elif rtype != NESTED_STACK and free_reason(rtype) is None:
             state = self._state(node)
-            state.nodes[node.stack.get_logical_id(node)] = (node.node.path, node)
+            state.nodes[state.index.stack.get_logical_id(node)] = (node.node.path, node)
             warning_id = "cost:unsupported-" + rtype.replace("::", "-")
             Annotations.of(node).add_warning_v2(
                 warning_id,
@@ -233,10 +301,13 @@ class CostTagAspect:
         return found
 
     def _state(self, node: CfnResource) -> StackState:
+        known = self._by_node.get(jsii_ref(node))
+        if known is not None:
+            return known
         stack = node.stack
-        # jsii hands back one Python object per JavaScript object: identity finds the state
-        # without the three calls assembly_key makes.
-        cached = self._by_stack.get(id(stack))
+        # The stack's jsii reference finds the state without the three calls assembly_key
+        # makes.
+        cached = self._by_stack.get(jsii_ref(stack))
         if cached is not None:
             return cached
         key = assembly_key(stack)
@@ -246,15 +317,18 @@ class CostTagAspect:
             if region is not None and Token.is_unresolved(region):
                 region = None
             pricing_region, _ = resolve_region(region)
-            state = StackState(stack.stack_name, pricing_region, StackIndex(stack, pricing_region))
+            index = StackIndex(stack, pricing_region)
+            state = StackState(index.stack_name, pricing_region, index)
             self.estimate.stack_states[key] = state
-        self._by_stack[id(stack)] = state
+        self._by_stack[jsii_ref(stack)] = state
+        for ref in state.index.scanned_refs():
+            self._by_node.setdefault(ref, state)
         return state
 
     def _price_and_tag(self, node: CfnResource, rtype: str) -> None:
         state = self._state(node)
         stack = state.index.stack
-        logical_id = stack.get_logical_id(node)
+        logical_id = state.index.logical_id(node)
         resource = state.index.resolve(node, logical_id, rtype)
         path = resource.path if resource is not None and resource.path else node.node.path
         state.nodes[logical_id] = (path, node)
@@ -280,7 +354,7 @@ class CostTagAspect:
         if not isinstance(line, ResourceCost):
             return
         state.lines[logical_id] = line
-        if TagManager.is_taggable(node):
+        if is_taggable(node):
             value = f"{line.monthly_cost:.2f}"
             # L1s that are taggable expose a TagManager as `tags` (ITaggable).
             node.tags.set_tag(COST_TAG, value, 1000, True)  # type: ignore[attr-defined]
