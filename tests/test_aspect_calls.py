@@ -101,10 +101,14 @@ def jsii_calls(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[tuple[str
     return counts
 
 
+@pytest.mark.parametrize("path_metadata", [False, True], ids=["bare-app", "path-metadata"])
 def test_the_aspect_asks_once_per_class_and_per_stack(
-    tmp_path: Path, jsii_calls: collections.Counter[tuple[str, str, str]]
+    tmp_path: Path, jsii_calls: collections.Counter[tuple[str, str, str]], path_metadata: bool
 ) -> None:
-    app = cdk.App(outdir=str(tmp_path / "out"))
+    # The CDK CLI turns path metadata on (unless --no-path-metadata): each L1 then records
+    # its construct path in its constructor, and the aspect reads it in one call, not two.
+    context = {"aws:cdk:enable-path-metadata": True} if path_metadata else {}
+    app = cdk.App(outdir=str(tmp_path / "out"), context=context)
     stack = cdk.Stack(app, "S")
     for i in range(20):
         ec2.CfnEIP(stack, f"Ip{i}")
@@ -124,8 +128,14 @@ def test_the_aspect_asks_once_per_class_and_per_stack(
     assert jsii_calls[("get", "Stack", "stackName")] <= 1
     assert jsii_calls[("sinvoke", "Stack", "of")] == 0
     assert jsii_calls[("invoke", "Stack", "getLogicalId")] == 25
+    lines = {r.logical_id: r for r in estimate.report.stacks[0].resources}
+    assert lines["Ip7"].path == "S/Ip7" and lines["Nat4"].path == "S/Nat4"
+    path_reads = jsii_calls[("get", "Node", "path")]
+    metadata_reads = sum(n for k, n in jsii_calls.items() if k[2] == "getMetadata")
+    assert (path_reads, metadata_reads) == ((0, 25) if path_metadata else (25, 0))
     # What is left per resource: its logical ID, its properties (read, then resolved), its
-    # path (node, then path), its tags and the tag written; plus about 15 per stack and app
+    # path (node, then path; or its metadata), its tags and the tag written; plus about 15 per stack and app
     # (190 in all today). Before the per-class and per-stack answers this stack took about
     # 350 calls.
-    assert sum(jsii_calls.values()) <= 7 * 25 + 20
+    per_resource = 6 if path_metadata else 7
+    assert sum(jsii_calls.values()) <= per_resource * 25 + 20

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from cost.cdk.estimate import CostEstimate
 
 COST_TAG = "cost:monthly-usd"
+#: cx-api's context flag for path metadata (set by the CDK CLI unless --no-path-metadata)
+#: and the metadata key under which each CfnResource then records its construct path
+PATH_METADATA_CONTEXT = "aws:cdk:enable-path-metadata"
+PATH_METADATA_KEY = "aws:cdk:path"
 NESTED_STACK = "AWS::CloudFormation::Stack"
 
 
@@ -140,12 +144,24 @@ class StackIndex:
         #: jsii object reference -> logical ID of the scanned nodes
         self._ids: dict[str, str] = {}
         self._stack_name: str | None = None
+        self._path_metadata: bool | None = None
 
     @property
     def stack_name(self) -> str:
         if self._stack_name is None:
             self._stack_name = self.stack.stack_name
         return self._stack_name
+
+    def path_of(self, node: CfnResource) -> str:
+        """The construct path. With path metadata on (the CDK CLI's default) every L1 carries
+        it from its constructor, one call away; else `node.path` (two calls)."""
+        if self._path_metadata is None:
+            self._path_metadata = bool(self.stack.node.try_get_context(PATH_METADATA_CONTEXT))
+        if self._path_metadata:
+            path = node.get_metadata(PATH_METADATA_KEY)
+            if isinstance(path, str):
+                return path
+        return node.node.path
 
     def logical_id(self, node: CfnResource) -> str:
         """The node's logical ID: from the scan when it was scanned, else asked."""
@@ -209,7 +225,7 @@ class StackIndex:
             condition = node.cfn_options.condition
             if condition is not None:
                 body["Condition"] = self.stack.get_logical_id(condition)
-        path = node.node.path
+        path = self.path_of(node)
         result: Resource | None = Resource(logical_id, rtype, CaseInsensitiveProperties(raw), path)
         try:
             resolved = resolve_template(
@@ -280,7 +296,7 @@ class CostTagAspect:
             self._price_and_tag(node, rtype)
         elif rtype != NESTED_STACK and free_reason(rtype) is None:
             state = self._state(node)
-            state.nodes[state.index.stack.get_logical_id(node)] = (node.node.path, node)
+            state.nodes[state.index.stack.get_logical_id(node)] = (state.index.path_of(node), node)
             warning_id = "cost:unsupported-" + rtype.replace("::", "-")
             Annotations.of(node).add_warning_v2(
                 warning_id,
@@ -327,10 +343,11 @@ class CostTagAspect:
 
     def _price_and_tag(self, node: CfnResource, rtype: str) -> None:
         state = self._state(node)
-        stack = state.index.stack
-        logical_id = state.index.logical_id(node)
-        resource = state.index.resolve(node, logical_id, rtype)
-        path = resource.path if resource is not None and resource.path else node.node.path
+        index = state.index
+        stack = index.stack
+        logical_id = index.logical_id(node)
+        resource = index.resolve(node, logical_id, rtype)
+        path = resource.path if resource is not None and resource.path else index.path_of(node)
         state.nodes[logical_id] = (path, node)
         if resource is None:
             return  # its Condition is false: not deployed, not tagged
