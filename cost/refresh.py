@@ -200,6 +200,8 @@ def _table_products(spec: PriceSpec, table: Table, files: PriceFiles) -> list[Pr
                 found = pattern.search(key)
                 if not found or not isinstance(entry, dict):
                     continue
+                if any(entry.get(f) != value for f, value in table.where):
+                    continue
                 instance = found[table.key_group] if table.key_group else entry.get(table.row_field)
                 if not isinstance(instance, str):
                     continue

@@ -818,6 +818,23 @@ PRICED_CASES = [
         7 * 1.0,
         usage={"resources": {"R": {"monthly_active_users": 12}}},
     ),
+    # SageMaker Studio Classic KernelGateway app, São Paulo: ml.t3.medium Studio notebook
+    # 0.081 USD/h x 730 h
+    Case(
+        "AWS::SageMaker::App",
+        {
+            "A": res(
+                "AWS::SageMaker::App",
+                AppName="a",
+                AppType="KernelGateway",
+                DomainId="d-1",
+                UserProfileName="u",
+                ResourceSpec={"InstanceType": "ml.t3.medium"},
+            )
+        },
+        730 * 0.081,
+        region="sa-east-1",
+    ),
     # Greengrass group, Sydney, one core in its core definition version: 1 x 0.18
     Case(
         "AWS::Greengrass::Group",
@@ -1590,6 +1607,11 @@ UNPRICED_CASES = [
         {"R": res("AWS::CodeCommit::Repository")},
         NONE,
         catalog="empty",
+    ),
+    Case(
+        "AWS::SageMaker::App",
+        {"A": res("AWS::SageMaker::App", AppType="KernelGateway", ResourceSpec={})},
+        "without an instance type",
     ),
     Case(
         "AWS::Greengrass::Group",

@@ -1,7 +1,8 @@
 """The run pricer on fixtures: compute, storage per object, tags, convention, budgets, roll-ups.
 
 Prices are the catalog's, written out by hand: us-east-1 g5.xlarge Linux on-demand 1.006 USD/h,
-m5.large 0.096, eu-west-1 g5.xlarge 1.123; S3 us-east-1 per GB-month: Standard and
+m5.large 0.096, eu-west-1 g5.xlarge 1.123; SageMaker Studio notebook ml.g5.xlarge us-east-1
+1.41 USD/h, eu-west-1 1.57 (AWS's sagemaker-instances-studionotebook file); S3 us-east-1 per GB-month: Standard and
 Intelligent-Tiering Frequent Access 0.023 (first 50 TB), Infrequent Access 0.0125, Archive
 Instant Access 0.004, Standard-IA 0.0125, Glacier Flexible Retrieval 0.0036; Intelligent-
 Tiering monitoring 0.0000025 USD per object-month.
@@ -111,12 +112,43 @@ def test_a_running_run_is_priced_up_to_now_and_marked(pricer: RunPricer) -> None
     assert "running" in cost.compute_basis
 
 
+def test_a_studio_notebook_run_is_priced_at_the_studio_notebook_rate(pricer: RunPricer) -> None:
+    cost = pricer.price(
+        run({"instance_type": "ml.g5.xlarge"}, {"sagemaker_component": "Studio-Notebook"}), []
+    )
+    # 1.5 h at 1.41 USD/h (AWS's own component name, in any case, is accepted)
+    assert cost.compute_usd == pytest.approx(1.5 * 1.41)
+    assert "ml.g5.xlarge SageMaker Studio notebook us-east-1 @ 1.41 USD/h" in cost.compute_basis
+    ireland = pricer.price(
+        run({"instance_type": "ml.g5.xlarge", "region": "eu-west-1", "instance_count": "2"},
+            {"sagemaker_component": "studio-notebook", "billable_seconds": "1800"}),
+        [],
+    )  # fmt: skip
+    assert ireland.compute_usd == pytest.approx(2 * 0.5 * 1.57)
+
+
 @pytest.mark.parametrize(
     ("params", "reason"),
     [
         ({}, "no instance type"),
         ({"instance_type": "g5.huge"}, "no Linux on-demand price in us-east-1"),
-        ({"instance_type": "ml.g5.xlarge"}, "SageMaker instance prices"),
+        ({"instance_type": "ml.g5.xlarge"}, "state sagemaker_component 'studio-notebook'"),
+        (
+            {"instance_type": "ml.g5.xlarge", "sagemaker_component": "training"},
+            "SageMaker's training prices are not in the catalog",
+        ),
+        (
+            {"instance_type": "ml.g5.xlarge", "sagemaker_component": "lab"},
+            "'lab' (param sagemaker_component) is not one of studio-notebook, training",
+        ),
+        (
+            {"instance_type": "g5.xlarge", "sagemaker_component": "studio-notebook"},
+            "which is not a SageMaker (ml.*) type",
+        ),
+        (
+            {"instance_type": "ml.g9.huge", "sagemaker_component": "studio-notebook"},
+            "no SageMaker Studio notebook price in us-east-1",
+        ),
         ({"instance_type": "m5.large", "region": "mars-1"}, "not an AWS commercial region"),
         ({"instance_type": "m5.large", "instance_count": "1.5"}, "not a whole number"),
         ({"instance_type": "m5.large", "num_nodes": "0"}, "must be a number >= 1"),

@@ -55,6 +55,9 @@ class Table:
     #: Take the instance type from this named group of `match` instead of a row field (a
     #: flattened file whose keys name the type: EMR's "Instance-instancetype-m5.xlarge").
     key_group: str | None = None
+    #: Row fields that must hold these values ({row field: value}) for the row to count: a
+    #: file whose keys are rate codes is selected by its rows' own fields.
+    where: tuple[tuple[str, str], ...] = ()
     #: Further (source, match) pairs in the same row format, read after `source`: their rows
     #: add the instance types it lacks (AWS's previous-generation EC2 file); a type already
     #: found keeps its first price and source.

@@ -5,6 +5,9 @@ same name: params cannot be changed after the run, tags can be corrected):
 
 - `instance_type`: an EC2 type (`g5.xlarge`) or a SageMaker type (`ml.g5.xlarge`); none:
   the run's compute is unpriced (said so, never zero)
+- `sagemaker_component`: with an `ml.*` type, what ran it: `studio-notebook` (a SageMaker
+  Studio notebook, priced at AWS's Studio notebook rates), or `training`, `processing`,
+  `hosting`, `batch-transform`, `notebook-instance` (named, but not in the catalog: unpriced)
 - `instance_count`: instances used for the whole run (aliases `num_workers`, `num_nodes`);
   default 1
 - `region`: the region the instances ran in; default the command's `--region`
@@ -33,6 +36,7 @@ import yaml
 #: The convention's keys and the names each is read from, in order.
 CONVENTION: dict[str, tuple[str, ...]] = {
     "instance_type": ("instance_type",),
+    "sagemaker_component": ("sagemaker_component",),
     "instance_count": ("instance_count", "num_workers", "num_nodes"),
     "region": ("region",),
     "purchase_option": ("purchase_option",),
@@ -40,6 +44,15 @@ CONVENTION: dict[str, tuple[str, ...]] = {
     "billable_seconds": ("billable_seconds",),
 }
 PURCHASE_OPTIONS = ("on-demand", "spot")
+#: What can run an `ml.*` instance; only the first is priced (AWS's Studio notebook file).
+SAGEMAKER_COMPONENTS = (
+    "studio-notebook",
+    "training",
+    "processing",
+    "hosting",
+    "batch-transform",
+    "notebook-instance",
+)
 
 
 class MappingError(ValueError):

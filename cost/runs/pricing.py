@@ -2,9 +2,13 @@
 
 Compute: the instance type's Linux on-demand price in the run's region (the catalog's
 `AmazonEC2 / Compute Instance Linux`, the price the estimate uses for EC2 instances) x the
-instance count x billable hours, less a stated spot discount. Billable hours are the
-`billable_seconds` the run states, else its end time minus its start time; a run still
-running is priced up to now and marked so.
+instance count x billable hours, less a stated spot discount. A SageMaker `ml.*` type is
+priced when the run states it ran in a Studio notebook (`sagemaker_component:
+studio-notebook`), at AWS's Studio notebook price (`AmazonSageMaker / Studio Notebook
+Instance`, the price the estimate uses for Studio KernelGateway apps); SageMaker's training,
+processing and hosting prices are not in the catalog, so such runs are unpriced, said so.
+Billable hours are the `billable_seconds` the run states, else its end time minus its start
+time; a run still running is priced up to now and marked so.
 
 Storage: each artifact object in the class the artifact bucket's rules put it in at its age
 (days since the run ended, or started if it has not ended), at the class's first-tier price
@@ -28,13 +32,14 @@ from datetime import UTC, datetime
 from cost.catalog import Price, PriceCatalog, PriceNotFound
 from cost.catalog.regions import COMMERCIAL_REGIONS
 from cost.pricing.instances import LINUX
+from cost.pricing.sagemaker import STUDIO_NOTEBOOK
 from cost.pricing.storage import (
     MIN_MONITORED_OBJECT_KB,
     S3,
     STORAGE_USAGETYPES,
     BucketRules,
 )
-from cost.runs.convention import PURCHASE_OPTIONS, Convention, Stated
+from cost.runs.convention import PURCHASE_OPTIONS, SAGEMAKER_COMPONENTS, Convention, Stated
 
 GB = 1024**3
 KB = 1024
@@ -43,8 +48,8 @@ MIN_BILLABLE_BYTES = {"STANDARD_IA": 128 * KB, "GLACIER_IR": 128 * KB}
 #: Classes that add per-object metadata: (bytes at Standard, bytes at the class's price).
 ARCHIVE_OVERHEAD_BYTES = {"GLACIER": (8 * KB, 32 * KB), "DEEP_ARCHIVE": (8 * KB, 32 * KB)}
 SAGEMAKER_UNSOURCED = (
-    "SageMaker instance prices (ml.* types) are not in the catalog: none of its sources "
-    "vendors AWS's SageMaker training or hosting price files"
+    "SageMaker's {component} prices are not in the catalog: none of its sources vendors "
+    "AWS's SageMaker price file for them (only Studio notebook prices are vendored)"
 )
 _SECONDS_PER_HOUR = 3600.0
 
@@ -165,20 +170,27 @@ class RunPricer:
         if kind is None:
             names = "/".join(self.convention.names["instance_type"])
             raise _Unpriced(f"no instance type: the run has no param or tag {names}")
+        spec, what = LINUX, "Linux on-demand"
         if kind.value.startswith("ml."):
-            raise _Unpriced(f"instance type {kind}: {SAGEMAKER_UNSOURCED}")
+            spec, what = STUDIO_NOTEBOOK, "SageMaker Studio notebook"
+            _studio_notebook(kind, stated.get("sagemaker_component"))
+        elif "sagemaker_component" in stated:
+            raise _Unpriced(
+                f"sagemaker_component {stated['sagemaker_component']} with instance type "
+                f"{kind}, which is not a SageMaker (ml.*) type"
+            )
         count = _count(stated.get("instance_count"))
         option, discount = _purchase(stated.get("purchase_option"), stated.get("spot_discount"))
         seconds, how = self._seconds(run, stated.get("billable_seconds"))
         try:
             price = self.catalog.lookup(
-                LINUX.service, region, LINUX.family, None, instanceType=kind.value
+                spec.service, region, spec.family, None, instanceType=kind.value
             )
         except PriceNotFound as err:
-            if not self.catalog.has_region(LINUX.service, region):
+            if not self.catalog.has_region(spec.service, region):
                 raise _Unpriced(f"{err}") from None
             raise _Unpriced(
-                f"instance type {kind} has no Linux on-demand price in {region} in the catalog"
+                f"instance type {kind} has no {what} price in {region} in the catalog"
             ) from None
         hours = seconds / _SECONDS_PER_HOUR
         unit = price.usd * (1 - discount)
@@ -188,7 +200,7 @@ class RunPricer:
         cost.catalog_dates.add(price.effective_date)
         spot = f" less {discount:.0%} spot discount" if option == "spot" else ""
         cost.compute_basis = (
-            f"{count:g} x {kind.value} Linux on-demand {region} @ {price.usd:g} USD/h{spot} "
+            f"{count:g} x {kind.value} {what} {region} @ {price.usd:g} USD/h{spot} "
             f"x {hours:.4f} h ({how})"
         )
 
@@ -271,6 +283,23 @@ class StoragePriceMissing(LookupError):
 
 class _Unpriced(Exception):
     pass
+
+
+def _studio_notebook(kind: Stated, component: Stated | None) -> None:
+    """An `ml.*` run is priced only as a Studio notebook, and only when it says so."""
+    if component is None:
+        raise _Unpriced(
+            f"instance type {kind} is a SageMaker type: state sagemaker_component "
+            "'studio-notebook' for a run in a Studio notebook (the only SageMaker prices in "
+            "the catalog); " + SAGEMAKER_UNSOURCED.format(component="training and hosting")
+        )
+    value = component.value.lower()
+    if value not in SAGEMAKER_COMPONENTS:
+        raise _Unpriced(
+            f"sagemaker_component {component} is not one of {', '.join(SAGEMAKER_COMPONENTS)}"
+        )
+    if value != "studio-notebook":
+        raise _Unpriced(f"instance type {kind}: " + SAGEMAKER_UNSOURCED.format(component=value))
 
 
 def _number(stated: Stated, key: str, *, minimum: float) -> float:

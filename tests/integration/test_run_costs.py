@@ -108,8 +108,17 @@ def _seed(c: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "cpu": make(vision, {"instance_type": "m5.large"}, 2, tags={"team": "nlp"}),
         # No instance information: unpriced, listed with the reason.
         "bare": make(nlp, {}, 1),
-        # SageMaker type: unsupported (no sourced SageMaker prices).
+        # SageMaker type with no component stated: unpriced (only Studio notebook prices
+        # are sourced, and the run does not say it ran in one).
         "sagemaker": make(nlp, {"instance_type": "ml.m5.xlarge"}, 1),
+        # A Studio notebook on ml.t3.medium for 2 h (AWS's Studio notebook file, us-east-1
+        # 0.05 USD/h): 0.05 x 2 = 0.10 USD.
+        "studio": make(
+            nlp,
+            {"instance_type": "ml.t3.medium"},
+            2,
+            tags={"sagemaker_component": "studio-notebook"},
+        ),
     }
     return {"vision": vision, "nlp": nlp, "runs": runs}
 
@@ -126,7 +135,7 @@ def test_dry_run_prices_everything_and_writes_nothing(
     result = cost(server, "--dry-run", "--format", "json", "--bucket-properties", TIERING)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["tags"] == {"written": 4, "unchanged": 0, "denied": 0, "dry_run": True}
+    assert report["tags"] == {"written": 5, "unchanged": 0, "denied": 0, "dry_run": True}
     assert all(tags_of(server, r) == {} for r in seeded["runs"].values())
 
 
@@ -145,18 +154,24 @@ def test_runs_are_priced_by_hand_and_tagged(
     cpu = tags_of(server, runs["cpu"])
     assert float(cpu["cost.compute_usd"]) == pytest.approx(0.096 * 2, abs=1e-6)
     assert float(cpu["cost.storage_usd_month"]) == 0
-    for name, why in (("bare", "no instance type"), ("sagemaker", "SageMaker instance prices")):
+    studio = tags_of(server, runs["studio"])
+    assert float(studio["cost.compute_usd"]) == pytest.approx(0.05 * 2, abs=1e-6)
+    assert "ml.t3.medium SageMaker Studio notebook us-east-1 @ 0.05 USD/h" in studio["cost.basis"]
+    for name, why in (
+        ("bare", "no instance type"),
+        ("sagemaker", "state sagemaker_component 'studio-notebook'"),
+    ):
         tags = tags_of(server, runs[name])
         assert "cost.compute_usd" not in tags and why in tags["cost.unpriced"]
     totals = report["totals"]
-    assert totals["runs"] == 4 and totals["unpriced_runs"] == 2
-    assert totals["compute_usd"] == pytest.approx(6.036 + 0.192, abs=1e-6)
+    assert totals["runs"] == 5 and totals["unpriced_runs"] == 2
+    assert totals["compute_usd"] == pytest.approx(6.036 + 0.192 + 0.10, abs=1e-6)
     teams = {row["key"]: row for row in report["by"]["team"]}
     assert teams["vision"]["compute_usd"] == pytest.approx(6.036, abs=1e-6)
-    assert teams["nlp"]["compute_usd"] == pytest.approx(0.192, abs=1e-6)
+    assert teams["nlp"]["compute_usd"] == pytest.approx(0.192 + 0.10, abs=1e-6)
     assert teams["nlp"]["unpriced_runs"] == 2
     assert {r["run_id"] for r in report["unpriced"]["runs"]} == {runs["bare"], runs["sagemaker"]}
-    assert report["tags"]["written"] == 4
+    assert report["tags"]["written"] == 5
 
     # A second pass changes nothing: no tag written, the values (and priced_at) unchanged.
     before = {r: tags_of(server, r) for r in runs.values()}
@@ -253,7 +268,7 @@ def test_chart_and_per_run_csv(
     assert result.returncode == 0, result.stderr
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 10_000
     lines = rows.read_text().splitlines()
-    assert lines[0].startswith("run_id,experiment") and len(lines) == 1 + 4
+    assert lines[0].startswith("run_id,experiment") and len(lines) == 1 + 5
     assert result.stdout.splitlines()[0].startswith("dimension,key,runs")
 
 
