@@ -283,6 +283,27 @@ def test_greengrass_core_devices_come_from_the_greengrass_file(tmp_path: Path) -
     assert catalog.regions == ["ap-southeast-2", "us-east-1"]
 
 
+def test_studio_notebook_rows_are_selected_by_their_component(tmp_path: Path) -> None:
+    from cost.pricing.sagemaker import STUDIO_NOTEBOOK
+
+    catalog = build(tmp_path, STUDIO_NOTEBOOK)
+    family = STUDIO_NOTEBOOK.family
+    # The fixture's rate-code keys say nothing: the rows' Instance field names the type, and
+    # the edited ml.m5.large row (Component "Training") is not a Studio notebook price.
+    assert catalog.values("AmazonSageMaker", "us-east-1", family, "instanceType") == [
+        "ml.g5.xlarge",
+        "ml.t3.medium",
+    ]
+    g5 = catalog.lookup("AmazonSageMaker", "us-east-1", family, None, instanceType="ml.g5.xlarge")
+    assert (g5.usd, g5.unit, g5.effective_date) == (1.41, "Hrs", "2025-12-05")
+    assert g5.attribute("vcpu") == "4" and g5.attribute("memory") == "16 GiB"
+    sao_paulo = catalog.lookup(
+        "AmazonSageMaker", "sa-east-1", family, None, instanceType="ml.g5.xlarge"
+    )
+    assert sao_paulo.usd == 2.394
+    assert catalog.regions == ["sa-east-1", "us-east-1"]
+
+
 def test_data_service_rows_come_from_their_page_files(tmp_path: Path) -> None:
     from cost.pricing import warehouse as w
 
