@@ -19,6 +19,8 @@ import aws_cdk as cdk
 import jsii
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from cost.cdk import COST_TAG, CostEstimate
 from cost.model import money
@@ -26,9 +28,13 @@ from cost.model import money
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 H = 730
 # us-east-1: public IPv4 0.005/h (AWS's vpc pricing-page data); a NAT gateway 0.045/h and
-# 0.045/GB (natgateway.json) with 10 GB processed by default.
+# 0.045/GB (natgateway.json) with 10 GB processed by default; CloudWatch Logs 0.50/GB ingested
+# and 0.03/GB-month stored (cloudwatch.json), 1 GB a month by default; a secret 0.40/month and
+# 0.000005 per API call (secretsmanager.json), 1,000 calls by default.
 EIP = money(H * 0.005)
 NAT = money(H * 0.045 + 10 * 0.045)
+LOGS_30_DAYS = money(1 * 0.50 + 1 * 1 * 0.03)
+SECRET = money(0.40 + 1000 * 0.000005)
 
 
 class MyEip(ec2.CfnEIP):
@@ -49,8 +55,9 @@ def test_l1s_from_l2s_nested_stacks_subclasses_and_plain_cfn_resources(tmp_path:
     out = tmp_path / "out"
     app = cdk.App(outdir=str(out))
     parent = cdk.Stack(app, "Parent")
-    # One public subnet's EIP and NAT gateway, created inside the L2 on the JavaScript side.
-    ec2.Vpc(parent, "Vpc", max_azs=1, nat_gateways=1)
+    # L1s created inside L2s, on the JavaScript side: a log group's and a secret's.
+    logs.LogGroup(parent, "Logs", retention=logs.RetentionDays.ONE_MONTH)
+    secretsmanager.Secret(parent, "Secret")
     cdk.CfnResource(parent, "Raw", type="AWS::EC2::EIP")
     child = cdk.NestedStack(parent, "Child")
     ec2.CfnEIP(child, "Ip")
@@ -61,12 +68,15 @@ def test_l1s_from_l2s_nested_stacks_subclasses_and_plain_cfn_resources(tmp_path:
     stacks = {"child" if "/" in s.name else s.name: s for s in estimate.report.stacks}
     parent_lines = {r.logical_id: r for r in stacks["Parent"].resources}
     child_lines = {r.logical_id: r for r in stacks["child"].resources}
-    assert sorted(c.monthly_cost for c in parent_lines.values()) == sorted([EIP, EIP, NAT])
+    by_type = {line.type: line.monthly_cost for line in parent_lines.values()}
+    assert by_type["AWS::Logs::LogGroup"] == LOGS_30_DAYS
+    assert by_type["AWS::SecretsManager::Secret"] == SECRET
+    assert parent_lines["Raw"].monthly_cost == EIP
     assert {r.logical_id: r.monthly_cost for r in child_lines.values()} == {
         "Ip": EIP,
         "Mine": EIP,
     }
-    assert estimate.report.monthly_cost == money(4 * EIP + NAT)
+    assert estimate.report.monthly_cost == money(3 * EIP + LOGS_30_DAYS + SECRET)
     parent_template = template_of(out, "Parent.template.json")
     for logical_id, line in parent_lines.items():
         if logical_id == "Raw":
