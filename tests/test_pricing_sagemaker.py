@@ -18,6 +18,8 @@ H = 730
 # Studio notebook instance-hour prices (AWS's file, published 2025-12-05)
 G5_XLARGE_US, G5_XLARGE_SAO_PAULO, T3_MEDIUM_US = 1.41, 2.394, 0.05
 M5_XLARGE_SYDNEY, T3_MEDIUM_SYDNEY = 0.288, 0.063
+# EFS Standard storage per GB-month (AWS's EFS file): us-east-1 0.30, sa-east-1 0.57
+EFS_US, EFS_SAO_PAULO = 0.30, 0.57
 
 
 def estimate(
@@ -110,6 +112,19 @@ def test_the_instance_type_falls_back_to_the_profile_then_the_domain() -> None:
     (line,) = [r for r in stack.resources if r.logical_id == "App"]
     assert line.monthly_cost == money(H * M5_XLARGE_SYDNEY)
     assert any("domain Domain" in a for a in line.assumptions)
+
+
+def test_a_domain_bills_the_efs_volume_of_its_home_directories() -> None:
+    catalog = default_catalog()
+    for region, usd in (("us-east-1", EFS_US), ("sa-east-1", EFS_SAO_PAULO)):
+        assert catalog.lookup("AmazonEFS", region, "Storage", "TimedStorage-ByteHrs").usd == usd
+    (line,) = estimate({"Domain": domain()}).resources
+    # The default, 10 GB of home directories: 10 x 0.30
+    assert line.monthly_cost == money(10 * EFS_US) and line.usage_based
+    assert any("EFS Standard" in a for a in line.assumptions)
+    usage = {"resources": {"Domain": {"home_storage_gb": 50}}}
+    (sao_paulo,) = estimate({"Domain": domain()}, usage, region="sa-east-1").resources
+    assert sao_paulo.monthly_cost == money(50 * EFS_SAO_PAULO)
 
 
 def test_a_jupyter_server_app_is_free_and_said_so() -> None:

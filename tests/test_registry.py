@@ -835,6 +835,13 @@ PRICED_CASES = [
         730 * 0.081,
         region="sa-east-1",
     ),
+    # SageMaker domain, Sydney: 10 GB (default) of EFS Standard home directories x 0.36
+    Case(
+        "AWS::SageMaker::Domain",
+        {"D": res("AWS::SageMaker::Domain", DomainName="d", AuthMode="IAM")},
+        10 * 0.36,
+        region="ap-southeast-2",
+    ),
     # Greengrass group, Sydney, one core in its core definition version: 1 x 0.18
     Case(
         "AWS::Greengrass::Group",
@@ -1612,6 +1619,12 @@ UNPRICED_CASES = [
         "AWS::SageMaker::App",
         {"A": res("AWS::SageMaker::App", AppType="KernelGateway", ResourceSpec={})},
         "without an instance type",
+    ),
+    Case(
+        "AWS::SageMaker::Domain",
+        {"D": res("AWS::SageMaker::Domain")},
+        NONE,
+        catalog="empty",
     ),
     Case(
         "AWS::Greengrass::Group",

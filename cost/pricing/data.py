@@ -494,6 +494,9 @@ EFS_CLASSES = (
     ("ia_storage_gb", "Infrequent Access", "IATimedStorage-ByteHrs", "IATimedStorage-Z-ByteHrs"),
     ("archive_storage_gb", "Archive", "ArchiveTimedStorage-ByteHrs", None),
 )
+#: Regional Standard storage, the class a file system AWS creates for you uses (SageMaker
+#: domains' home directories).
+EFS_STANDARD = _efs("Storage", "TimedStorage-ByteHrs", "General Purpose Storage GB Mo", "GB-Mo")
 #: Bursting baseline included with Standard storage: 50 KiB/s per GiB stored.
 BASELINE_MIBPS_PER_GB = 50 / 1024
 
@@ -512,7 +515,7 @@ BASELINE_MIBPS_PER_GB = 50 / 1024
         UsageKey("monthly_write_gb", 1, "data written per month, GB (elastic throughput only)"),
     ),
     prices=(
-        _efs("Storage", "TimedStorage-ByteHrs", "General Purpose Storage GB Mo", "GB-Mo"),
+        EFS_STANDARD,
         _efs("Storage", "IATimedStorage-ByteHrs", "Infrequent Access Storage GB Mo", "GB-Mo"),
         _efs("Storage", "ArchiveTimedStorage-ByteHrs", "Archive Storage GB Mo", "GB-Mo"),
         _efs(

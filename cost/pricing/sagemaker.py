@@ -7,6 +7,10 @@ In a Studio Classic domain the instance that hosts a user's JupyterServer app is
 service, at the Studio notebook price. A template's KernelGateway app runs until the stack
 deletes it, so it is priced for every hour of the month unless usage says otherwise.
 
+A domain's own bill is the Amazon EFS volume SageMaker creates with it for the users' home
+directories (AWS's CloudFormation reference for AWS::SageMaker::Domain): its Standard storage,
+from usage, at the EFS price the estimate uses for file systems.
+
 SageMaker's other instance prices (training jobs, processing, real-time endpoints, batch
 transform, notebook instances) come from other SageMaker files that no public repository
 vendors: those resources are reported unsupported, and runs that used them are unpriced.
@@ -20,7 +24,8 @@ from cost.catalog import Price
 from cost.catalog.spec import PriceSpec, Table
 from cost.model import CostComponent
 from cost.pricing.context import PricingContext, Resource, Unpriceable
-from cost.pricing.registry import HOURS, free, priced
+from cost.pricing.data import EFS, EFS_STANDARD
+from cost.pricing.registry import HOURS, UsageKey, free, priced
 
 SAGEMAKER = "AmazonSageMaker"
 #: The component name AWS's file gives each row (and a run states as `sagemaker_component`).
@@ -130,6 +135,30 @@ def price_app(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
             hours,
             studio_notebook_price(ctx, instance_type),
             usage_based=hours != HOURS.default,
+        )
+    ]
+
+
+@priced(
+    "AWS::SageMaker::Domain",
+    service="SageMaker",
+    summary="the EFS volume SageMaker creates for the users' home directories: Standard "
+    "storage from usage (apps and spaces bill apart)",
+    usage=(UsageKey("home_storage_gb", 10, "data in the domain's EFS home directories, GB"),),
+    prices=(EFS_STANDARD,),
+)
+def price_domain(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
+    ctx.assume(
+        "the EFS volume SageMaker creates for the domain keeps its data in EFS Standard "
+        "(no lifecycle to Infrequent Access); its apps and spaces are priced apart"
+    )
+    return [
+        ctx.component(
+            "Home directories (EFS Standard storage)",
+            "GB-months",
+            ctx.usage.get("home_storage_gb") or 0.0,
+            ctx.price(EFS, EFS_STANDARD.family, EFS_STANDARD.usagetype),
+            usage_based=True,
         )
     ]
 
