@@ -494,6 +494,20 @@ def main():
             f"this region (priced elsewhere); share of the rest "
             f"{s['priced'] / rest if rest else 0:.1%}"
         )
+    for s in sums:
+        retired = sum(
+            n
+            for v in s["unsupported_types"].values()
+            for reason, n in v["reasons"].items()
+            if reason.startswith("retired by AWS") or " is retired: " in reason
+        )
+        gaps = s["unsupported_not_published_in_region"]
+        rest = s["priced"] + s["unsupported"] - gaps - retired
+        print(
+            f"{s['region']}: {retired} unsupported are types AWS has retired (no longer "
+            f"deployable); share without them and the region gaps "
+            f"{s['priced'] / rest if rest else 0:.1%}"
+        )
     s = sums[0]
     print(f"\nTop unsupported types ({s['region']}): count [templates] kind :: top reason")
     for k, v in list(s["unsupported_types"].items())[: a.top]:
