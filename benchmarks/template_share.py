@@ -41,6 +41,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cost.pricing.retired import RETIRED_BY_AWS  # noqa: E402
+
 HERE = ROOT / ".bench" / "public-templates"
 NO_FUNCTION = "no pricing function for this type"
 
@@ -372,8 +376,10 @@ def measure(engine: Path, region: str, templates: list[Path]):
                 e["reasons"][group_reason(reason)] += 1
                 e["kind"].add("no-function" if reason.strip() == NO_FUNCTION else "could-not-price")
                 c["notInRegion"] += bool(regional.search(reason))
+                c["retired"] += reason.startswith(RETIRED_BY_AWS)
         c["total"] = c["priced"] + c["free"] + c["notDeployed"] + c["unsupported"]
         c["notInRegion"] += 0  # present in every template's counts
+        c["retired"] += 0
         per_template[t.name] = dict(c, rc=rc, monthly=d.get("totalMonthlyCost"))
         tot += c
     denom = tot["priced"] + tot["unsupported"]
@@ -387,6 +393,7 @@ def measure(engine: Path, region: str, templates: list[Path]):
         "unsupported_no_function": nofn,
         "unsupported_could_not_price": tot["unsupported"] - nofn,
         "unsupported_not_published_in_region": tot["notInRegion"],
+        "unsupported_retired": tot["retired"],
         "share_priced": round(tot["priced"] / denom, 4) if denom else None,
         "unsupported_types": {
             k: {
@@ -495,12 +502,7 @@ def main():
             f"{s['priced'] / rest if rest else 0:.1%}"
         )
     for s in sums:
-        retired = sum(
-            n
-            for v in s["unsupported_types"].values()
-            for reason, n in v["reasons"].items()
-            if reason.startswith("retired by AWS") or " is retired: " in reason
-        )
+        retired = s["unsupported_retired"]
         gaps = s["unsupported_not_published_in_region"]
         rest = s["priced"] + s["unsupported"] - gaps - retired
         print(

@@ -72,12 +72,12 @@ def _wrap(value: Any) -> Any:
     return value
 
 
-#: L1 class -> its CloudFormation type. `CFN_RESOURCE_TYPE_NAME` is a jsii static property
-#: (a call to the node process on every read), so each class asks once.
-_TYPE_OF_CLASS: dict[type, str] = {}
-#: L1 class -> whether `TagManager.is_taggable` holds: an L1 is taggable by its class
-#: (it implements ITaggable or not), so each class asks once.
-_TAGGABLE_CLASS: dict[type, bool] = {}
+#: L1 class -> the generated L1 class it is or derives from (None: a plain CfnResource, whose
+#: type is per instance), and that class's CloudFormation type and taggability. The type is
+#: a jsii static property (a call to the node process on every read) and taggability is a
+#: call too; both are fixed by the generated class, so each class asks once.
+_L1_CLASS: dict[type, tuple[str, bool | None] | None] = {}
+_TYPE_CONSTANT = "CFN_RESOURCE_TYPE_NAME"
 
 
 def jsii_ref(construct: IConstruct) -> str:
@@ -88,29 +88,33 @@ def jsii_ref(construct: IConstruct) -> str:
     return ref
 
 
+def _generated(cls: type) -> tuple[str, bool | None] | None:
+    """(CloudFormation type, taggability if asked yet) of the generated L1 class in `cls`'s
+    MRO (a user's subclass of CfnBucket is a bucket), asked once per class."""
+    if cls not in _L1_CLASS:
+        owner = next((c for c in cls.__mro__ if _TYPE_CONSTANT in vars(c)), None)
+        constant = getattr(owner, _TYPE_CONSTANT, None) if owner is not None else None
+        _L1_CLASS[cls] = (constant, None) if isinstance(constant, str) else None
+    return _L1_CLASS[cls]
+
+
 def resource_type_of(node: CfnResource) -> str:
-    """The CloudFormation type: the generated L1 class's constant, read once per class;
-    a plain CfnResource (or a subclass without the constant) reads its own."""
-    cls = type(node)
-    cached = _TYPE_OF_CLASS.get(cls)
-    if cached is not None:
-        return cached
-    constant = getattr(cls, "CFN_RESOURCE_TYPE_NAME", None)
-    if isinstance(constant, str) and "CFN_RESOURCE_TYPE_NAME" in vars(cls):
-        _TYPE_OF_CLASS[cls] = constant
-        return constant
-    return node.cfn_resource_type
+    """The CloudFormation type: the generated L1 class's, read once per class; a plain
+    CfnResource reads its own."""
+    known = _generated(type(node))
+    return known[0] if known is not None else node.cfn_resource_type
 
 
 def is_taggable(node: CfnResource) -> bool:
-    """`TagManager.is_taggable`, asked once per generated L1 class."""
-    cls = type(node)
-    if cls is CfnResource or "CFN_RESOURCE_TYPE_NAME" not in vars(cls):
+    """`TagManager.is_taggable`, asked once per generated L1 class (per node otherwise)."""
+    known = _generated(type(node))
+    if known is None:
         return TagManager.is_taggable(node)
-    cached = _TAGGABLE_CLASS.get(cls)
-    if cached is None:
-        cached = _TAGGABLE_CLASS[cls] = TagManager.is_taggable(node)
-    return cached
+    rtype, taggable = known
+    if taggable is None:
+        taggable = TagManager.is_taggable(node)
+        _L1_CLASS[type(node)] = (rtype, taggable)
+    return taggable
 
 
 def assembly_key(stack: Stack) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from cost.catalog.spec import Page, PriceSpec, Table
 from cost.model import CostComponent
 from cost.pricing.context import Free, PricingContext, Resource, Unpriceable, ref_target
 from cost.pricing.registry import HOURS, UsageKey, priced
+from cost.pricing.retired import RETIRED_BY_AWS
 from cost.pricing.schedules import instance_schedule
 from cost.pricing.security import SECRET_PRICES, secret_components
 
@@ -526,8 +527,9 @@ def price_db_cluster(resource: Resource, ctx: PricingContext) -> list[CostCompon
         )
     if ctx.text(props.get("EngineMode"), "provisioned", "engine mode") != "provisioned":
         raise Unpriceable(
-            "Aurora Serverless v1 (EngineMode serverless) is retired: AWS ended it on 2025-03-31 "
-            "and no longer creates such clusters (https://docs.aws.amazon.com/AmazonRDS/latest/"
+            RETIRED_BY_AWS
+            + "Aurora Serverless v1 (EngineMode serverless) ended on 2025-03-31 and AWS "
+            "no longer creates such clusters (https://docs.aws.amazon.com/AmazonRDS/latest/"
             "AuroraUserGuide/aurora-serverless-v1.how-it-works.html); use Serverless v2 "
             "(EngineMode provisioned, db.serverless instances), which is priced"
         )

@@ -8,8 +8,10 @@ for this type".
 
 from __future__ import annotations
 
+#: How every retirement reason begins (the report and the template-share benchmark read it).
+RETIRED_BY_AWS = "retired by AWS: "
 IOT_ANALYTICS = (
-    "retired by AWS: AWS IoT Analytics reached end of support on 2025-12-15 and its resources "
+    RETIRED_BY_AWS + "AWS IoT Analytics reached end of support on 2025-12-15 and its resources "
     "can no longer be created or accessed "
     "(https://docs.aws.amazon.com/iotanalytics/latest/userguide/iotanalytics-end-of-support.html); "
     "not priced"

@@ -28,7 +28,8 @@ from cost.pricing.data import EFS, EFS_STANDARD
 from cost.pricing.registry import HOURS, UsageKey, free, priced
 
 SAGEMAKER = "AmazonSageMaker"
-#: The component name AWS's file gives each row (and a run states as `sagemaker_component`).
+#: The component name AWS's file gives each row (a run states it as `sagemaker_component`,
+#: in any case: `studio-notebook`).
 STUDIO_NOTEBOOK_COMPONENT = "Studio-Notebook"
 STUDIO_NOTEBOOK = PriceSpec(
     SAGEMAKER,
@@ -51,13 +52,15 @@ def studio_notebook_price(ctx: PricingContext, instance_type: str) -> Price:
     return ctx.price(SAGEMAKER, STUDIO_NOTEBOOK.family, None, instanceType=instance_type)
 
 
+def _spec_instance(spec: Any) -> Any:
+    """A ResourceSpec's InstanceType, if set."""
+    return spec.get("InstanceType") if isinstance(spec, dict) else None
+
+
 def _default_instance(settings: Any) -> Any:
     """KernelGatewayAppSettings.DefaultResourceSpec.InstanceType of user settings, if set."""
-    if not isinstance(settings, dict):
-        return None
-    kernel = settings.get("KernelGatewayAppSettings")
-    spec = kernel.get("DefaultResourceSpec") if isinstance(kernel, dict) else None
-    return spec.get("InstanceType") if isinstance(spec, dict) else None
+    kernel = settings.get("KernelGatewayAppSettings") if isinstance(settings, dict) else None
+    return _spec_instance(kernel.get("DefaultResourceSpec") if isinstance(kernel, dict) else None)
 
 
 def _profile(ctx: PricingContext, name: Any) -> Resource | None:
@@ -76,8 +79,7 @@ def _instance_type(resource: Resource, ctx: PricingContext) -> str:
     KernelGateway apps, else the domain's (the defaults AWS applies to an app that names no
     instance type)."""
     props = resource.properties
-    spec = props.get("ResourceSpec")
-    stated = spec.get("InstanceType") if isinstance(spec, dict) else None
+    stated = _spec_instance(props.get("ResourceSpec"))
     if stated is not None:
         return ctx.text(stated, "", "ResourceSpec.InstanceType")
     defaults = (
@@ -117,8 +119,7 @@ def price_app(resource: Resource, ctx: PricingContext) -> list[CostComponent]:
             "notebook rates) and JupyterServer apps (free) are in the catalog"
         )
     if app_type == "JupyterServer":
-        spec = resource.properties.get("ResourceSpec")
-        stated = spec.get("InstanceType") if isinstance(spec, dict) else None
+        stated = _spec_instance(resource.properties.get("ResourceSpec"))
         if stated not in (None, SYSTEM_INSTANCE):
             raise Unpriceable(
                 f"JupyterServer app on instance type {stated!r}: Studio Classic runs it on "

@@ -33,6 +33,8 @@ from typing import Any
 
 import yaml
 
+from cost.pricing.sagemaker import STUDIO_NOTEBOOK_COMPONENT
+
 #: The convention's keys and the names each is read from, in order.
 CONVENTION: dict[str, tuple[str, ...]] = {
     "instance_type": ("instance_type",),
@@ -44,9 +46,11 @@ CONVENTION: dict[str, tuple[str, ...]] = {
     "billable_seconds": ("billable_seconds",),
 }
 PURCHASE_OPTIONS = ("on-demand", "spot")
-#: What can run an `ml.*` instance; only the first is priced (AWS's Studio notebook file).
+#: What can run an `ml.*` instance; only a Studio notebook is priced, under the component
+#: name AWS's Studio notebook file gives its rows (lower case: `studio-notebook`).
+PRICED_SAGEMAKER_COMPONENT = STUDIO_NOTEBOOK_COMPONENT.lower()
 SAGEMAKER_COMPONENTS = (
-    "studio-notebook",
+    PRICED_SAGEMAKER_COMPONENT,
     "training",
     "processing",
     "hosting",

@@ -39,7 +39,13 @@ from cost.pricing.storage import (
     STORAGE_USAGETYPES,
     BucketRules,
 )
-from cost.runs.convention import PURCHASE_OPTIONS, SAGEMAKER_COMPONENTS, Convention, Stated
+from cost.runs.convention import (
+    PRICED_SAGEMAKER_COMPONENT,
+    PURCHASE_OPTIONS,
+    SAGEMAKER_COMPONENTS,
+    Convention,
+    Stated,
+)
 
 GB = 1024**3
 KB = 1024
@@ -290,15 +296,16 @@ def _studio_notebook(kind: Stated, component: Stated | None) -> None:
     if component is None:
         raise _Unpriced(
             f"instance type {kind} is a SageMaker type: state sagemaker_component "
-            "'studio-notebook' for a run in a Studio notebook (the only SageMaker prices in "
-            "the catalog); " + SAGEMAKER_UNSOURCED.format(component="training and hosting")
+            f"'{PRICED_SAGEMAKER_COMPONENT}' for a run in a Studio notebook (the only SageMaker "
+            "prices in the catalog); "
+            + SAGEMAKER_UNSOURCED.format(component="training and hosting")
         )
     value = component.value.lower()
     if value not in SAGEMAKER_COMPONENTS:
         raise _Unpriced(
             f"sagemaker_component {component} is not one of {', '.join(SAGEMAKER_COMPONENTS)}"
         )
-    if value != "studio-notebook":
+    if value != PRICED_SAGEMAKER_COMPONENT:
         raise _Unpriced(f"instance type {kind}: " + SAGEMAKER_UNSOURCED.format(component=value))
 
 
